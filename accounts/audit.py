@@ -1,0 +1,48 @@
+"""Writing the audit trail. Services call `audit_record` inside their transaction."""
+
+from contextvars import ContextVar
+
+from .models import AuditEvent
+
+# Set per request by AuditContextMiddleware, so services need not take the request to record the IP.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+def audit_record(
+    *,
+    authority,
+    actor,
+    verb: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    object_repr: str = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    event = AuditEvent(
+        authority=authority,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor.email if actor is not None and actor.is_authenticated else "system",
+        verb=verb,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        object_repr=str(object_repr)[:200],
+        changes=changes or {},
+        ip_address=current_ip.get(),
+    )
+    # Model.save() inserts through the base manager, so platform events (no authority) need no scope.
+    event.save()
+    return event
+
+
+def diff(before: dict, after: dict) -> dict:
+    """The fields that changed, as {"field": {"before": ..., "after": ...}}."""
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }

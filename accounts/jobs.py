@@ -1,0 +1,75 @@
+"""Background jobs: a registry of job kinds, and the runner that every job task goes through.
+
+A job kind names the permission needed to start it and download its file, and a handler that does the work:
+`handler(job, report_progress) -> (filename, bytes)`. Handlers run inside the job's authority scope.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job, JobStatus
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    label: str
+    permission: str
+    handler: Callable
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def register_job_kind(name: str, *, label: str, permission: str):
+    def decorator(handler):
+        JOB_KINDS[name] = JobKind(name=name, label=label, permission=permission, handler=handler)
+        return handler
+
+    return decorator
+
+
+def job_kind(name: str) -> JobKind:
+    return JOB_KINDS[name]
+
+
+class ProgressReporter:
+    """Writes progress to the job row at most once per whole percent, so a long loop costs few queries."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.last = job.progress
+
+    def __call__(self, done: int, total: int):
+        percent = min(99, int(done * 100 / total)) if total else 99
+        if percent > self.last:
+            self.last = percent
+            Job.objects.filter(pk=self.job.pk).update(progress=percent)
+
+
+def job_execute(job: Job) -> Job:
+    """Runs a job once. Safe to call again: a finished job is left as it is."""
+    if job.status == JobStatus.SUCCEEDED:
+        return job
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=job.attempts + 1, error=""
+    )
+    job.refresh_from_db()
+    kind = job_kind(job.kind)
+    filename, content = kind.handler(job, ProgressReporter(job))
+    with transaction.atomic():
+        job.file.save(filename, ContentFile(content), save=False)
+        job.filename = filename
+        job.status = JobStatus.SUCCEEDED
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
+    return job
+
+
+def job_fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())

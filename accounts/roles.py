@@ -1,0 +1,65 @@
+"""Staff roles and the permission matrix: the single source for role checks, docs/permissions.md and the tests."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Authority admin"
+    COMMISSIONER = "commissioner", "Commissioner"
+    PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
+    EVALUATOR = "evaluator", "Evaluator"
+    CONTRACT_MANAGER = "contract_manager", "Contract manager"
+
+
+ALL_ROLES = frozenset(Role)
+
+# permission -> (what it allows, the roles that hold it). Views name a permission; they never list roles.
+PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
+    "authority.view": ("See the authority's staff home page and their own roles", ALL_ROLES),
+    "members.view": ("See the authority's members, their roles and pending invitations", frozenset({Role.ADMIN})),
+    "members.manage": (
+        "Invite staff, change their roles, remove members, revoke invitations",
+        frozenset({Role.ADMIN}),
+    ),
+    "settings.manage": (
+        "Change the authority's settings (consultation length, weighting band, light-touch reporting value)",
+        frozenset({Role.ADMIN}),
+    ),
+    "audit.view": ("Read the authority's audit log", frozenset({Role.ADMIN})),
+    "audit.export": ("Export the audit log as CSV or XLSX and download the export", frozenset({Role.ADMIN})),
+}
+
+
+def roles_allowed(permission: str) -> frozenset[Role]:
+    return PERMISSIONS[permission][1]
+
+
+def has_permission(roles, permission: str) -> bool:
+    return bool(set(roles) & roles_allowed(permission))
+
+
+def render_matrix_markdown() -> str:
+    """The permission matrix as a markdown table (docs/permissions.md is this text; a test keeps them equal)."""
+    roles = list(Role)
+    lines = [
+        "# Permission matrix",
+        "",
+        "Generated from `accounts/roles.py` by `python manage.py permission_matrix`; a test fails if this file",
+        "and the code disagree. Views name one permission each; the role tests are generated from this table.",
+        "A user who is not a member of the authority gets 404 for every `/a/<authority>/` page, whatever the role.",
+        "",
+        "| permission | what it allows | " + " | ".join(role.label for role in roles) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in roles) + " |",
+    ]
+    for name, (description, allowed) in PERMISSIONS.items():
+        cells = ["yes" if role in allowed else "no" for role in roles]
+        lines.append(f"| `{name}` | {description} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Outside authorities: anyone may register an account, a supplier organisation or a community group, and",
+        "ask to join a community group; an organisation's admins approve join requests and manage its members.",
+        "Platform operators (Django superusers) use the Django admin at `/admin/`; they are not authority members",
+        "unless invited.",
+        "",
+    ]
+    return "\n".join(lines)
