@@ -1,6 +1,7 @@
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError
 
 from .jobs import job_execute, job_fail
@@ -14,7 +15,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 JOB_FAILED_MESSAGE = "The file could not be made. Try again; if it fails again, contact your platform operator."
 
 
-class AuthorityTask(Task):
+class AuthorityTask(DjangoTask):
     """Base for tasks that work on one authority's data: they receive `authority_id` and run inside its scope."""
 
     abstract = True
