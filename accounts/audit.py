@@ -21,7 +21,7 @@ def audit_record(
 ) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.model_name
-        object_id = object_id or obj.pk
+        object_id = object_id if object_id != "" else obj.pk
         object_repr = object_repr or str(obj)
     event = AuditEvent(
         authority=authority,
@@ -29,7 +29,7 @@ def audit_record(
         actor_label=actor.email if actor is not None and actor.is_authenticated else "system",
         verb=verb,
         object_type=object_type,
-        object_id=str(object_id or ""),
+        object_id="" if object_id is None else str(object_id),
         object_repr=str(object_repr)[:200],
         changes=changes or {},
         ip_address=current_ip.get(),

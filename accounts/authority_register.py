@@ -169,19 +169,22 @@ def register_read(lines: Iterable[str]) -> RegisterRead:
     """Read the register's CSV text: the current authorities, and each bad row with its line number.
 
     Raises RegisterHeaderError if required columns are missing. Line numbers count the header as line 1 and
-    give the line a row starts on (a quoted value may span lines).
+    give the line a row starts on (a quoted value may span lines; blank lines are skipped but counted).
     """
-    reader = csv.DictReader(lines)
-    check_header(reader.fieldnames)
+    reader = csv.reader(lines)
+    header = [name.strip() for name in next(reader, [])]
+    check_header(header)
     result = RegisterRead()
     seen_gss: dict[str, int] = {}
     row_start = reader.line_num + 1
-    for row in reader:
+    for values in reader:
         line, row_start = row_start, reader.line_num + 1
-        if None in row:
+        if not values:
+            continue
+        if len(values) > len(header):
             result.errors.append(RowError(line, "the row has more values than the header has columns"))
             continue
-        row = {(key or "").strip(): value or "" for key, value in row.items()}
+        row = dict(zip(header, values, strict=False))
         if not is_current(row):
             result.ended += 1
             continue
@@ -267,6 +270,11 @@ def _update_from_entry(authority: Authority, entry: RegisterEntry) -> bool:
     if not changes:
         return False
     authority.save(update_fields=list(changes))
-    audit_record(authority=authority, actor=None, verb="authority.updated_from_register", obj=authority,
-                 changes=changes)
+    audit_record(
+        authority=authority,
+        actor=None,
+        verb="authority.updated_from_register",
+        obj=authority,
+        changes=changes,
+    )
     return True

@@ -26,10 +26,20 @@ from .scoping import authority_scope
 DEMO_PASSWORD = "demo-password-2026"
 
 AUTHORITIES = [
-    {"slug": "northmoor", "name": "Northmoor Borough Council", "kind": AuthorityKind.METROPOLITAN_BOROUGH,
-     "gss_code": "", "nation": Nation.ENGLAND},
-    {"slug": "eastvale", "name": "Eastvale District Council", "kind": AuthorityKind.DISTRICT,
-     "gss_code": "", "nation": Nation.ENGLAND},
+    {
+        "slug": "northmoor",
+        "name": "Northmoor Borough Council",
+        "kind": AuthorityKind.METROPOLITAN_BOROUGH,
+        "gss_code": "",
+        "nation": Nation.ENGLAND,
+    },
+    {
+        "slug": "eastvale",
+        "name": "Eastvale District Council",
+        "kind": AuthorityKind.DISTRICT,
+        "gss_code": "",
+        "nation": Nation.ENGLAND,
+    },
 ]
 ROLE_USERS = {
     Role.ADMIN: "Alex Admin",
@@ -71,7 +81,8 @@ def _org(kind, name, postcode, **extra) -> Organisation:
 
 def _org_member(organisation, user, role=OrganisationRole.ADMIN):
     OrganisationMembership.objects.get_or_create(
-        organisation=organisation, user=user,
+        organisation=organisation,
+        user=user,
         defaults={"role": role, "status": OrganisationMemberStatus.APPROVED, "decided_at": timezone.now()},
     )
 
@@ -91,8 +102,9 @@ def seed_demo() -> DemoWorld:
                 world.lines.append(f"{authority.name:<28} {role.label:<20} {email}")
 
     for name, postcode, company_number, sme, vcse, bids_to in SUPPLIERS:
-        organisation = _org(OrganisationKind.SUPPLIER, name, postcode, company_number=company_number,
-                            is_sme=sme, is_vcse=vcse)
+        organisation = _org(
+            OrganisationKind.SUPPLIER, name, postcode, company_number=company_number, is_sme=sme, is_vcse=vcse
+        )
         email = "bids@" + name.split()[0].lower() + ".example.com"
         user = _user(email, f"{name.split()[0]} Bid Manager")
         _org_member(organisation, user)
@@ -100,9 +112,14 @@ def seed_demo() -> DemoWorld:
         world.supplier_users[name] = user
         world.lines.append(f"{'Supplier: ' + name:<49} {email}  (bids to {', '.join(bids_to)})")
 
-    group = _org(OrganisationKind.COMMUNITY_GROUP, "Northmoor Residents' Forum", "NM2 3EF",
-                 charity_number="1098765", is_vcse=True,
-                 description="A residents' forum for the Northmoor estates: tenants, parents and volunteers.")
+    group = _org(
+        OrganisationKind.COMMUNITY_GROUP,
+        "Northmoor Residents' Forum",
+        "NM2 3EF",
+        charity_number="1098765",
+        is_vcse=True,
+        description="A residents' forum for the Northmoor estates: tenants, parents and volunteers.",
+    )
     world.community_group = group
     world.community_user = _user("forum@northmoor-residents.example.org", "Sam Forum")
     _org_member(group, world.community_user)

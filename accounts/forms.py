@@ -2,7 +2,12 @@ import re
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from .models import Authority, OrganisationKind
 from .roles import Role
@@ -33,23 +38,30 @@ class SignInForm(AuthenticationForm):
 
 class RegisterForm(forms.Form):
     full_name = forms.CharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Enter your full name"},
     )
     email = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={"required": "Enter your email address",
-                        "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     password1 = forms.CharField(
-        label="Create a password", strip=False,
+        label="Create a password",
+        strip=False,
         help_text="At least 10 characters. Avoid common words and passwords you use elsewhere.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
-        label="Confirm your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Confirm your password"},
     )
 
@@ -75,10 +87,13 @@ class RegisterForm(forms.Form):
 
 class GovukPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={"required": "Enter your email address",
-                        "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
 
 
@@ -125,7 +140,10 @@ class RolesField(forms.MultipleChoiceField):
             choices=ROLE_CHOICES,
             label="Roles",
             help_text="Select all that apply.",
-            error_messages={"required": "Select at least one role", "invalid_choice": "Select a role from the list"},
+            error_messages={
+                "required": "Select at least one role",
+                "invalid_choice": "Select a role from the list",
+            },
             **kwargs,
         )
 
@@ -135,8 +153,10 @@ class InvitationForm(forms.Form):
         label="Email address",
         help_text="We will send an invitation link to this address. It expires after 14 days.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": "Enter the email address of the person to invite",
-                        "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter the email address of the person to invite",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     roles = RolesField()
 
@@ -159,19 +179,27 @@ class AuthoritySettingsForm(forms.ModelForm):
             "light_touch_below": "Contracts below this value report with a simple milestone tracker, half-yearly.",
         }
         error_messages = {
-            "consultation_weeks": {"required": "Enter the default consultation length in weeks",
-                                   "min_value": "The consultation length must be at least 1 week",
-                                   "max_value": "The consultation length must be 52 weeks or fewer",
-                                   "invalid": "The consultation length must be a whole number of weeks"},
-            "sv_weighting_min": {"required": "Enter the lowest social value weighting",
-                                 "max_value": "The weighting must be 100% or less",
-                                 "invalid": "The weighting must be a whole number"},
-            "sv_weighting_max": {"required": "Enter the highest social value weighting",
-                                 "max_value": "The weighting must be 100% or less",
-                                 "invalid": "The weighting must be a whole number"},
-            "light_touch_below": {"required": "Enter the contract value below which reporting is light-touch",
-                                  "min_value": "The value must be £0 or more",
-                                  "invalid": "Enter the value as a number, like 100000"},
+            "consultation_weeks": {
+                "required": "Enter the default consultation length in weeks",
+                "min_value": "The consultation length must be at least 1 week",
+                "max_value": "The consultation length must be 52 weeks or fewer",
+                "invalid": "The consultation length must be a whole number of weeks",
+            },
+            "sv_weighting_min": {
+                "required": "Enter the lowest social value weighting",
+                "max_value": "The weighting must be 100% or less",
+                "invalid": "The weighting must be a whole number",
+            },
+            "sv_weighting_max": {
+                "required": "Enter the highest social value weighting",
+                "max_value": "The weighting must be 100% or less",
+                "invalid": "The weighting must be a whole number",
+            },
+            "light_touch_below": {
+                "required": "Enter the contract value below which reporting is light-touch",
+                "min_value": "The value must be £0 or more",
+                "invalid": "Enter the value as a number, like 100000",
+            },
         }
         widgets = {
             "consultation_weeks": forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
@@ -195,28 +223,38 @@ class OrganisationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether you are registering a supplier or a community group"},
     )
-    name = forms.CharField(label="Organisation name", max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-                           error_messages={"required": "Enter the organisation's name"})
+    name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"required": "Enter the organisation's name"},
+    )
     company_number = forms.CharField(
-        label="Company number (optional)", required=False, max_length=8,
+        label="Company number (optional)",
+        required=False,
+        max_length=8,
         help_text="8 characters from Companies House, like 01234567 or SC123456",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
     charity_number = forms.CharField(
-        label="Charity number (optional)", required=False, max_length=10,
+        label="Charity number (optional)",
+        required=False,
+        max_length=10,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
     postcode = forms.CharField(
-        label="Postcode", max_length=8,
+        label="Postcode",
+        max_length=8,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
         error_messages={"required": "Enter a postcode"},
     )
     is_sme = forms.BooleanField(label="We are a small or medium-sized enterprise (SME)", required=False)
     is_vcse = forms.BooleanField(label="We are a voluntary, community or social enterprise (VCSE)", required=False)
     description = forms.CharField(
-        label="What does your organisation do? (optional)", required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        label="What does your organisation do? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def clean_company_number(self):
@@ -245,8 +283,9 @@ class JoinRequestForm(forms.Form):
     message = forms.CharField(
         label="Message to the group's admins (optional)",
         required=False,
+        max_length=500,
         help_text="For example, how you are involved with the group.",
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -254,8 +293,10 @@ class OrganisationMemberAddForm(forms.Form):
     email = forms.EmailField(
         label="Email address of the person to add",
         help_text="They need an account already.",
-        error_messages={"required": "Enter an email address",
-                        "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
 
 
@@ -263,10 +304,18 @@ class AuditFilterForm(forms.Form):
     verb = forms.ChoiceField(label="Action", required=False)
     object_type = forms.ChoiceField(label="Object type", required=False)
     actor = forms.CharField(label="Who (email contains)", required=False, max_length=100)
-    date_from = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "Enter the from date as a real date"})
-    date_to = forms.DateField(label="To (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": "Enter the to date as a real date"})
+    date_from = forms.DateField(
+        label="From (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the from date as a real date"},
+    )
+    date_to = forms.DateField(
+        label="To (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the to date as a real date"},
+    )
 
     def __init__(self, *args, verbs=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)

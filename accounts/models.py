@@ -157,9 +157,7 @@ class Invitation(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     roles = models.JSONField(default=list)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -202,9 +200,7 @@ class Organisation(models.Model):
     is_vcse = models.BooleanField("voluntary, community or social enterprise (VCSE)", default=False)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
         ordering = ["name"]

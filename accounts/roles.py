@@ -16,7 +16,10 @@ ALL_ROLES = frozenset(Role)
 # permission -> (what it allows, the roles that hold it). Views name a permission; they never list roles.
 PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "authority.view": ("See the authority's staff home page and their own roles", ALL_ROLES),
-    "members.view": ("See the authority's members, their roles and pending invitations", frozenset({Role.ADMIN})),
+    "members.view": (
+        "See the authority's members, their roles and pending invitations",
+        frozenset({Role.ADMIN}),
+    ),
     "members.manage": (
         "Invite staff, change their roles, remove members, revoke invitations",
         frozenset({Role.ADMIN}),

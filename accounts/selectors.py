@@ -74,12 +74,20 @@ def authority_member_get(authority: Authority, user_id: int) -> Member | None:
 
 
 def invitations_pending(authority: Authority) -> list[Invitation]:
-    return [inv for inv in Invitation.objects.filter(authority=authority).select_related("invited_by")
-            if inv.is_pending]
+    return [
+        inv for inv in Invitation.objects.filter(authority=authority).select_related("invited_by") if inv.is_pending
+    ]
 
 
-def audit_events(authority: Authority, *, verb: str = "", actor: str = "", object_type: str = "",
-                 date_from=None, date_to=None) -> QuerySet[AuditEvent]:
+def audit_events(
+    authority: Authority,
+    *,
+    verb: str = "",
+    actor: str = "",
+    object_type: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.filter(authority=authority).select_related("actor")
     if verb:
         events = events.filter(verb=verb)
@@ -97,8 +105,9 @@ def audit_events(authority: Authority, *, verb: str = "", actor: str = "", objec
 def audit_filter_choices(authority: Authority) -> tuple[list[str], list[str]]:
     events = AuditEvent.objects.filter(authority=authority)
     verbs = list(events.order_by("verb").values_list("verb", flat=True).distinct())
-    types = list(events.exclude(object_type="").order_by("object_type").values_list("object_type", flat=True)
-                 .distinct())
+    types = list(
+        events.exclude(object_type="").order_by("object_type").values_list("object_type", flat=True).distinct()
+    )
     return verbs, types
 
 

@@ -58,9 +58,7 @@ def invitation_create(*, authority: Authority, acting_user: User, email: str, ro
     roles = sorted({Role(role).value for role in roles})
     if not roles:
         raise DomainError("Select at least one role", field="roles")
-    existing_roles = set(
-        Membership.objects.filter(user__email__iexact=email).values_list("role", flat=True)
-    )
+    existing_roles = set(Membership.objects.filter(user__email__iexact=email).values_list("role", flat=True))
     if existing_roles and set(roles) <= existing_roles:
         raise DomainError(f"{email} already has these roles in {authority.name}", field="email")
     now = timezone.now()
@@ -89,7 +87,12 @@ def invitation_create(*, authority: Authority, acting_user: User, email: str, ro
             lambda: send_templated_email(
                 to=[email],
                 template="invitation",
-                context={"invitation": invitation, "authority": authority, "url": url, "inviter": acting_user},
+                context={
+                    "invitation": invitation,
+                    "authority": authority,
+                    "url": url,
+                    "inviter": acting_user,
+                },
             )
         )
     return invitation
@@ -98,9 +101,7 @@ def invitation_create(*, authority: Authority, acting_user: User, email: str, ro
 def dangerously_invitation_from_token(token: str) -> Invitation:
     """Finds the invitation a link points to. The link carries no authority, so this reads unscoped."""
     try:
-        data = signing.loads(
-            token, salt=INVITATION_SALT, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-        )
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS))
     except signing.SignatureExpired as error:
         raise InvitationInvalid("This invitation link has expired.") from error
     except signing.BadSignature as error:
@@ -133,7 +134,10 @@ def invitation_accept(*, invitation: Invitation, acting_user: User) -> list[Memb
         created = []
         for role in invitation.roles:
             membership, was_created = Membership.objects.get_or_create(
-                authority=authority, user=acting_user, role=role, defaults={"created_by": invitation.invited_by}
+                authority=authority,
+                user=acting_user,
+                role=role,
+                defaults={"created_by": invitation.invited_by},
             )
             if was_created:
                 created.append(membership)
@@ -210,35 +214,54 @@ def membership_remove(*, authority: Authority, acting_user: User, user: User) ->
         )
 
 
-AUTHORITY_SETTINGS_FIELDS = ("consultation_weeks", "sv_weighting_min", "sv_weighting_max", "light_touch_below")
+AUTHORITY_SETTINGS_FIELDS = (
+    "consultation_weeks",
+    "sv_weighting_min",
+    "sv_weighting_max",
+    "light_touch_below",
+)
 
 
 def authority_settings_update(*, authority: Authority, acting_user: User, **values) -> Authority:
-    before = {field: str(getattr(authority, field)) for field in AUTHORITY_SETTINGS_FIELDS}
-    for field in AUTHORITY_SETTINGS_FIELDS:
-        if field in values:
-            setattr(authority, field, values[field])
-    if authority.sv_weighting_min > authority.sv_weighting_max:
-        raise DomainError(
-            "The lowest weighting must not be more than the highest weighting", field="sv_weighting_min"
-        )
-    after = {field: str(getattr(authority, field)) for field in AUTHORITY_SETTINGS_FIELDS}
-    changes = diff(before, after)
-    if not changes:
-        return authority
     with transaction.atomic():
-        authority.save(update_fields=list(AUTHORITY_SETTINGS_FIELDS))
-        audit_record(authority=authority, actor=acting_user, verb="authority.settings_changed", obj=authority,
-                     changes=changes)
-    return authority
+        # Compare with the stored row: a bound ModelForm has already changed the in-memory instance.
+        saved = Authority.objects.select_for_update().get(pk=authority.pk)
+        before = {field: str(getattr(saved, field)) for field in AUTHORITY_SETTINGS_FIELDS}
+        for field in AUTHORITY_SETTINGS_FIELDS:
+            if field in values:
+                setattr(saved, field, values[field])
+        if saved.sv_weighting_min > saved.sv_weighting_max:
+            raise DomainError(
+                "The lowest weighting must not be more than the highest weighting", field="sv_weighting_min"
+            )
+        changes = diff(before, {field: str(getattr(saved, field)) for field in AUTHORITY_SETTINGS_FIELDS})
+        if changes:
+            saved.save(update_fields=list(AUTHORITY_SETTINGS_FIELDS))
+            audit_record(
+                authority=saved,
+                actor=acting_user,
+                verb="authority.settings_changed",
+                obj=saved,
+                changes=changes,
+            )
+    return saved
 
 
 # Organisations ----------------------------------------------------------------------------------------------
 
 
-def organisation_register(*, acting_user: User, kind: str, name: str, postcode: str, company_number: str = "",
-                          charity_number: str = "", is_sme: bool = False, is_vcse: bool = False,
-                          description: str = "") -> Organisation:
+def organisation_register(
+    *,
+    acting_user: User,
+    kind: str,
+    name: str,
+    postcode: str,
+    company_number: str = "",
+    charity_number: str = "",
+    is_sme: bool = False,
+    is_vcse: bool = False,
+    description: str = "",
+) -> Organisation:
     kind = OrganisationKind(kind).value
     with transaction.atomic():
         organisation = Organisation.objects.create(
@@ -260,12 +283,19 @@ def organisation_register(*, acting_user: User, kind: str, name: str, postcode: 
             decided_at=timezone.now(),
             decided_by=acting_user,
         )
-        audit_record(authority=None, actor=acting_user, verb="organisation.registered", obj=organisation,
-                     changes={"kind": kind})
+        audit_record(
+            authority=None,
+            actor=acting_user,
+            verb="organisation.registered",
+            obj=organisation,
+            changes={"kind": kind},
+        )
     return organisation
 
 
-def organisation_join_request(*, organisation: Organisation, acting_user: User, message: str = "") -> OrganisationMembership:
+def organisation_join_request(
+    *, organisation: Organisation, acting_user: User, message: str = ""
+) -> OrganisationMembership:
     if organisation.kind != OrganisationKind.COMMUNITY_GROUP:
         raise DomainError("Only community groups take join requests. Ask a supplier's admin to add you.")
     existing = OrganisationMembership.objects.filter(organisation=organisation, user=acting_user).first()
@@ -275,8 +305,9 @@ def organisation_join_request(*, organisation: Organisation, acting_user: User, 
         raise DomainError(f"You have already asked to join {organisation.name}. Its admins will reply.")
     with transaction.atomic():
         if existing is None:
-            membership = OrganisationMembership.objects.create(organisation=organisation, user=acting_user,
-                                                               message=message)
+            membership = OrganisationMembership.objects.create(
+                organisation=organisation, user=acting_user, message=message
+            )
         else:
             membership = existing
             membership.status = OrganisationMemberStatus.PENDING
@@ -287,20 +318,27 @@ def organisation_join_request(*, organisation: Organisation, acting_user: User, 
             membership.save()
         audit_record(authority=None, actor=acting_user, verb="organisation.join_requested", obj=organisation)
         admins = list(
-            organisation.memberships.filter(role=OrganisationRole.ADMIN, status=OrganisationMemberStatus.APPROVED)
-            .values_list("user__email", flat=True)
+            organisation.memberships.filter(
+                role=OrganisationRole.ADMIN, status=OrganisationMemberStatus.APPROVED
+            ).values_list("user__email", flat=True)
         )
         if admins:
-            transaction.on_commit(lambda: send_templated_email(
-                to=admins, template="join_request",
-                context={"organisation": organisation, "requester": acting_user, "message": message},
-            ))
+            transaction.on_commit(
+                lambda: send_templated_email(
+                    to=admins,
+                    template="join_request",
+                    context={"organisation": organisation, "requester": acting_user, "message": message},
+                )
+            )
     return membership
 
 
 def organisation_admin_check(*, organisation: Organisation, user: User) -> None:
     if not OrganisationMembership.objects.filter(
-        organisation=organisation, user=user, role=OrganisationRole.ADMIN, status=OrganisationMemberStatus.APPROVED
+        organisation=organisation,
+        user=user,
+        role=OrganisationRole.ADMIN,
+        status=OrganisationMemberStatus.APPROVED,
     ).exists():
         raise DomainError(f"Only an admin of {organisation.name} can do this.")
 
@@ -323,13 +361,18 @@ def organisation_join_decide(*, membership: OrganisationMembership, acting_user:
             changes={"member": membership.user.email},
         )
         email = membership.user.email
-        transaction.on_commit(lambda: send_templated_email(
-            to=[email], template="join_decision", context={"organisation": organisation, "approved": approve},
-        ))
+        transaction.on_commit(
+            lambda: send_templated_email(
+                to=[email],
+                template="join_decision",
+                context={"organisation": organisation, "approved": approve},
+            )
+        )
 
 
-def organisation_member_add(*, organisation: Organisation, acting_user: User, email: str,
-                            role: str = OrganisationRole.MEMBER) -> OrganisationMembership:
+def organisation_member_add(
+    *, organisation: Organisation, acting_user: User, email: str, role: str = OrganisationRole.MEMBER
+) -> OrganisationMembership:
     """An organisation admin adds a person who already has an account (suppliers grow this way)."""
     organisation_admin_check(organisation=organisation, user=acting_user)
     user = User.objects.filter(email__iexact=email.strip()).first()
@@ -337,12 +380,22 @@ def organisation_member_add(*, organisation: Organisation, acting_user: User, em
         raise DomainError("There is no account with this email address. Ask them to register first.", field="email")
     with transaction.atomic():
         membership, _ = OrganisationMembership.objects.update_or_create(
-            organisation=organisation, user=user,
-            defaults={"role": role, "status": OrganisationMemberStatus.APPROVED, "decided_at": timezone.now(),
-                      "decided_by": acting_user},
+            organisation=organisation,
+            user=user,
+            defaults={
+                "role": role,
+                "status": OrganisationMemberStatus.APPROVED,
+                "decided_at": timezone.now(),
+                "decided_by": acting_user,
+            },
         )
-        audit_record(authority=None, actor=acting_user, verb="organisation.member_added", obj=organisation,
-                     changes={"member": user.email, "role": role})
+        audit_record(
+            authority=None,
+            actor=acting_user,
+            verb="organisation.member_added",
+            obj=organisation,
+            changes={"member": user.email, "role": role},
+        )
     return membership
 
 

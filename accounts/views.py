@@ -146,8 +146,12 @@ def register(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your account has been created.")
             return see_other(safe_next(request, reverse("home")))
-    return render(request, "accounts/register.html", {"form": form, "next": safe_next(request, "")},
-                  status=form_status(form))
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "next": safe_next(request, "")},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -241,8 +245,12 @@ def member_invite(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return see_other("accounts:member-list", authority_slug=request.authority.slug)
-    return render(request, "accounts/member_invite.html", {"form": form, "role_hints": ROLE_HINTS},
-                  status=form_status(form))
+    return render(
+        request,
+        "accounts/member_invite.html",
+        {"form": form, "role_hints": ROLE_HINTS},
+        status=form_status(form),
+    )
 
 
 def _member_or_404(authority, user_id):
@@ -260,7 +268,9 @@ def member_edit(request, user_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_roles_set(
-                authority=request.authority, acting_user=request.user, user=member.user,
+                authority=request.authority,
+                acting_user=request.user,
+                user=member.user,
                 roles=form.cleaned_data["roles"],
             )
         except DomainError as error:
@@ -268,8 +278,7 @@ def member_edit(request, user_id):
         else:
             messages.success(request, f"Roles updated for {member.user}.")
             return see_other("accounts:member-list", authority_slug=request.authority.slug)
-    return render(request, "accounts/member_edit.html", {"form": form, "member": member},
-                  status=form_status(form))
+    return render(request, "accounts/member_edit.html", {"form": form, "member": member}, status=form_status(form))
 
 
 @authority_permission("members.manage")
@@ -285,9 +294,12 @@ def member_remove(request, user_id):
         else:
             messages.success(request, f"{member.user} has been removed from {request.authority.name}.")
             return see_other("accounts:member-list", authority_slug=request.authority.slug)
-    return render(request, "accounts/member_remove.html", {"member": member, "error": error,
-                                                           "page_has_errors": bool(error)},
-                  status=422 if error else 200)
+    return render(
+        request,
+        "accounts/member_remove.html",
+        {"member": member, "error": error, "page_has_errors": bool(error)},
+        status=422 if error else 200,
+    )
 
 
 @authority_permission("members.manage")
@@ -303,9 +315,12 @@ def invitation_revoke(request, invitation_id):
         else:
             messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
             return see_other("accounts:member-list", authority_slug=request.authority.slug)
-    return render(request, "accounts/invitation_revoke.html", {"invitation": invitation, "error": error,
-                                                               "page_has_errors": bool(error)},
-                  status=422 if error else 200)
+    return render(
+        request,
+        "accounts/invitation_revoke.html",
+        {"invitation": invitation, "error": error, "page_has_errors": bool(error)},
+        status=422 if error else 200,
+    )
 
 
 @authority_permission("settings.manage")
@@ -316,7 +331,8 @@ def authority_settings(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.authority_settings_update(
-                authority=authority, acting_user=request.user,
+                authority=authority,
+                acting_user=request.user,
                 **{field: form.cleaned_data[field] for field in form.Meta.fields},
             )
         except DomainError as error:
@@ -366,7 +382,10 @@ def audit_export(request):
         raise Http404("Unknown export format")
     params = {key: request.POST.get(key, "") for key in AUDIT_FILTER_FIELDS if request.POST.get(key)}
     job = services.job_start(
-        authority=request.authority, acting_user=request.user, kind=f"audit_export_{export_format}", params=params
+        authority=request.authority,
+        acting_user=request.user,
+        kind=f"audit_export_{export_format}",
+        params=params,
     )
     return see_other("accounts:job-detail", authority_slug=request.authority.slug, job_id=job.pk)
 
@@ -419,8 +438,10 @@ def authority_public(request, authority_slug):
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     initial_kind = request.GET.get("kind")
-    form = OrganisationForm(request.POST or None,
-                            initial={"kind": initial_kind} if initial_kind in OrganisationKind.values else None)
+    form = OrganisationForm(
+        request.POST or None,
+        initial={"kind": initial_kind} if initial_kind in OrganisationKind.values else None,
+    )
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_register(acting_user=request.user, **form.cleaned_data)
         messages.success(request, f"{organisation.name} has been registered. You are its admin.")
@@ -432,8 +453,11 @@ def _organisation_context(request, organisation):
     my_membership = None
     if request.user.is_authenticated:
         my_membership = OrganisationMembership.objects.filter(organisation=organisation, user=request.user).first()
-    is_admin = bool(my_membership and my_membership.role == OrganisationRole.ADMIN
-                    and my_membership.status == OrganisationMemberStatus.APPROVED)
+    is_admin = bool(
+        my_membership
+        and my_membership.role == OrganisationRole.ADMIN
+        and my_membership.status == OrganisationMemberStatus.APPROVED
+    )
     is_member = bool(my_membership and my_membership.status == OrganisationMemberStatus.APPROVED)
     return {
         "organisation": organisation,
@@ -462,15 +486,18 @@ def organisation_join(request, pk):
     form = JoinRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.organisation_join_request(organisation=organisation, acting_user=request.user,
-                                               message=form.cleaned_data["message"])
+            services.organisation_join_request(
+                organisation=organisation, acting_user=request.user, message=form.cleaned_data["message"]
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, f"Your request to join {organisation.name} has been sent to its admins.")
         return see_other("accounts:organisation-detail", pk=organisation.pk)
-    context = _organisation_context(request, organisation) | {"join_form": form,
-                                                               "add_form": OrganisationMemberAddForm()}
+    context = _organisation_context(request, organisation) | {
+        "join_form": form,
+        "add_form": OrganisationMemberAddForm(),
+    }
     return render(request, "accounts/organisation_detail.html", context, status=422)
 
 
@@ -502,8 +529,9 @@ def organisation_member_add(request, pk):
     form = OrganisationMemberAddForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.organisation_member_add(organisation=organisation, acting_user=request.user,
-                                                          email=form.cleaned_data["email"])
+            membership = services.organisation_member_add(
+                organisation=organisation, acting_user=request.user, email=form.cleaned_data["email"]
+            )
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -516,9 +544,13 @@ def organisation_member_add(request, pk):
 def community_group_list(request):
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.community_groups(query), 20).get_page(request.GET.get("page"))
-    return render(request, "accounts/community_group_list.html", {
-        "page_obj": page, "groups": page.object_list, "q": query,
-        "query_string": urlencode({"q": query}) if query else "",
-    })
-
-
+    return render(
+        request,
+        "accounts/community_group_list.html",
+        {
+            "page_obj": page,
+            "groups": page.object_list,
+            "q": query,
+            "query_string": urlencode({"q": query}) if query else "",
+        },
+    )

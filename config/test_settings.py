@@ -11,11 +11,14 @@ os.environ["SECURE_HSTS_SECONDS"] = "0"
 os.environ.setdefault("MEDIA_ROOT", "/tmp/cvc-test-media")
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", "/tmp/cvc-test-private-media")
 
-from .settings import *  # noqa: E402, F403
-from .settings import STORAGES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests render templates without a collectstatic run.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Close connections after each request or task, so a Celery worker thread in a test leaves none open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -11,7 +11,13 @@ import pytest
 from accounts.models import Authority, OrganisationKind, User
 from accounts.roles import Role
 from config.celery import app as celery_app
-from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory, add_org_member
+from tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_org_member,
+)
 
 
 @dataclass
@@ -38,7 +44,10 @@ def build_world() -> World:
     for authority in (a, b):
         world.staff[authority.slug] = {}
         for role in Role:
-            user = UserFactory(email=f"{role.value}@{authority.slug}.example.org", full_name=f"{role.label} {authority.slug[-1].upper()}")
+            user = UserFactory(
+                email=f"{role.value}@{authority.slug}.example.org",
+                full_name=f"{role.label} {authority.slug[-1].upper()}",
+            )
             MembershipFactory(authority=authority, user=user, role=role)
             world.staff[authority.slug][role] = user
     world.supplier_both = OrganisationFactory(name="Both Ways Ltd")
@@ -47,8 +56,9 @@ def build_world() -> World:
     world.supplier_one = OrganisationFactory(name="Only A Services Ltd", is_sme=True)
     world.supplier_one_user = UserFactory(email="bids@onlya.example.com", full_name="Oni Bidder")
     add_org_member(world.supplier_one, world.supplier_one_user)
-    world.community_group = OrganisationFactory(kind=OrganisationKind.COMMUNITY_GROUP, name="A Residents Forum",
-                                                is_vcse=True)
+    world.community_group = OrganisationFactory(
+        kind=OrganisationKind.COMMUNITY_GROUP, name="A Residents Forum", is_vcse=True
+    )
     world.community_user = UserFactory(email="forum@example.net", full_name="Cam Community")
     add_org_member(world.community_group, world.community_user)
     world.resident = UserFactory(email="resident@example.net", full_name="Rae Resident")

@@ -6,6 +6,7 @@ each new route is automatically requested with another authority's objects. Late
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.jobs import job_execute
 from accounts.models import Invitation, Job
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -22,8 +23,12 @@ def _invitation(world, authority):
         existing = Invitation.objects.filter(email=f"invitee@{authority.slug}.example.org").first()
         if existing:
             return existing.pk
-        return invitation_create(authority=authority, acting_user=world.user(authority, Role.ADMIN),
-                                 email=f"invitee@{authority.slug}.example.org", roles=["evaluator"]).pk
+        return invitation_create(
+            authority=authority,
+            acting_user=world.user(authority, Role.ADMIN),
+            email=f"invitee@{authority.slug}.example.org",
+            roles=["evaluator"],
+        ).pk
 
 
 def _job(world, authority):
@@ -31,8 +36,9 @@ def _job(world, authority):
         existing = Job.objects.filter(kind="audit_export_csv").first()
         if existing:
             return existing.pk
-        return job_start(authority=authority, acting_user=world.user(authority, Role.ADMIN),
-                         kind="audit_export_csv").pk
+        job = job_start(authority=authority, acting_user=world.user(authority, Role.ADMIN), kind="audit_export_csv")
+        job_execute(job)  # finished, so its download route answers
+        return job.pk
 
 
 OBJECT_MAKERS = {

@@ -8,7 +8,12 @@ from django_scopes import ScopeError
 from accounts.models import Authority
 from accounts.roles import Role, has_permission
 from accounts.scoping import authority_scope
-from tests.isolation import OBJECT_MAKERS, OBJECT_PERMISSIONS, authority_routes, route_keywords, view_permission
+from tests.isolation import (
+    OBJECT_MAKERS,
+    authority_routes,
+    route_keywords,
+    view_permission,
+)
 
 ROUTES = authority_routes()
 ROUTE_IDS = [name for _, name, _ in ROUTES]
@@ -44,8 +49,11 @@ def test_other_authority_answers_404_to_every_role(client, world, route, name, v
             assert world.b.name not in response.content.decode()
 
 
-@pytest.mark.parametrize(("route", "name", "view"), [r for r in ROUTES if route_keywords(r[0])],
-                         ids=[n for r, n, _ in ROUTES if route_keywords(r)])
+@pytest.mark.parametrize(
+    ("route", "name", "view"),
+    [r for r in ROUTES if route_keywords(r[0])],
+    ids=[n for r, n, _ in ROUTES if route_keywords(r)],
+)
 def test_other_authority_objects_answer_404_under_own_slug(client, world, route, name, view):
     url = _url(name, route, world, world.a, world.b)
     for role in Role:
@@ -105,8 +113,9 @@ def test_every_tenant_model_refuses_unscoped_queries(model, world):
 
 @pytest.mark.parametrize("model", list(_tenant_models()), ids=lambda m: m._meta.label)
 def test_every_tenant_model_filters_to_the_scope(model, world):
-    field_name = next(f.name for f in model._meta.get_fields()
-                      if getattr(f, "many_to_one", False) and f.related_model is Authority)
+    field_name = next(
+        f.name for f in model._meta.get_fields() if getattr(f, "many_to_one", False) and f.related_model is Authority
+    )
     with authority_scope(world.a):
         values = set(model.objects.values_list(field_name, flat=True))
     assert values <= {world.a.pk}
