@@ -4,6 +4,7 @@ Idempotent: run it again and it changes nothing. Later stages (charters, tenders
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from .models import (
     Authority,
     AuthorityKind,
+    Invitation,
     Membership,
     Nation,
     Organisation,
@@ -22,6 +24,7 @@ from .models import (
 )
 from .roles import Role
 from .scoping import authority_scope
+from .services import authority_settings_update, invitation_create
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -125,5 +128,18 @@ def seed_demo() -> DemoWorld:
     _org_member(group, world.community_user)
     world.lines.append(f"{'Community group: ' + group.name:<49} {world.community_user.email}")
     world.resident = _user("resident@example.net", "Robin Resident")
+
+    # Some history, so the audit log and the members page are not empty: a settings change and an invitation.
+    northmoor = world.authorities["northmoor"]
+    admin = world.staff[("northmoor", Role.ADMIN)]
+    with authority_scope(northmoor):
+        if not Invitation.objects.exists():
+            authority_settings_update(authority=northmoor, acting_user=admin, light_touch_below=Decimal("150000"))
+            invitation_create(
+                authority=northmoor,
+                acting_user=admin,
+                email="new.evaluator@northmoor.example.org",
+                roles=[Role.EVALUATOR],
+            )
     world.lines.append(f"{'Resident (no group)':<49} {world.resident.email}")
     return world

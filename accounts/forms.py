@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -11,6 +12,7 @@ from django.contrib.auth.forms import (
 
 from .models import Authority, OrganisationKind
 from .roles import Role
+from .widgets import GovukCheckboxSelectMultiple
 
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
@@ -124,26 +126,22 @@ class GovukPasswordChangeForm(PasswordChangeForm):
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 ROLE_HINTS = {
-    Role.ADMIN: "manages members, roles and settings, reads the audit log",
-    Role.COMMISSIONER: "writes the charter and runs consultations",
-    Role.PROCUREMENT_OFFICER: "creates tenders, opens bids, runs evaluations and awards",
-    Role.EVALUATOR: "scores offers on the tenders they are assigned to",
-    Role.CONTRACT_MANAGER: "follows up contracts and verifies delivery reports",
+    Role.ADMIN: "Manages members, roles and settings, and reads the audit log",
+    Role.COMMISSIONER: "Writes the charter and runs consultations",
+    Role.PROCUREMENT_OFFICER: "Creates tenders, opens bids, runs evaluations and awards contracts",
+    Role.EVALUATOR: "Scores offers on the tenders they are assigned to",
+    Role.CONTRACT_MANAGER: "Follows up contracts and verifies delivery reports",
 }
 
 
 class RolesField(forms.MultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
     def __init__(self, **kwargs):
         super().__init__(
             choices=ROLE_CHOICES,
             label="Roles",
             help_text="Select all that apply.",
-            error_messages={
-                "required": "Select at least one role",
-                "invalid_choice": "Select a role from the list",
-            },
+            widget=GovukCheckboxSelectMultiple(option_hints={role.value: hint for role, hint in ROLE_HINTS.items()}),
+            error_messages={"required": "Select at least one role", "invalid_choice": "Select a role from the list"},
             **kwargs,
         )
 
@@ -151,7 +149,9 @@ class RolesField(forms.MultipleChoiceField):
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        help_text="We will send an invitation link to this address. It expires after 14 days.",
+        help_text=(
+            f"We will send an invitation link to this address. It expires after {settings.INVITATION_MAX_AGE_DAYS} days."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter the email address of the person to invite",

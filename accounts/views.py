@@ -202,7 +202,7 @@ def invitation_accept(request, token):
 def authority_home(request):
     authority = request.authority
     context = {
-        "roles": sorted(request.roles, key=list(Role).index),
+        "roles": sorted((Role(role) for role in request.roles), key=list(Role).index),
         "role_hints": ROLE_HINTS,
         "jobs": selectors.jobs_recent(authority, user=request.user),
     }
@@ -248,7 +248,7 @@ def member_invite(request):
     return render(
         request,
         "accounts/member_invite.html",
-        {"form": form, "role_hints": ROLE_HINTS},
+        {"form": form},
         status=form_status(form),
     )
 
