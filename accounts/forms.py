@@ -150,7 +150,8 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         help_text=(
-            f"We will send an invitation link to this address. It expires after {settings.INVITATION_MAX_AGE_DAYS} days."
+            "We will send an invitation link to this address. "
+            f"It expires after {settings.INVITATION_MAX_AGE_DAYS} days."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
