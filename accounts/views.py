@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -102,6 +103,8 @@ class SignInView(Status422Mixin, auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+    # LoginView puts the request's host in `site_name`; the service's own name belongs in the title and header.
+    extra_context = {"site_name": settings.SITE_NAME}
 
 
 class PasswordResetView(Status422Mixin, auth_views.PasswordResetView):
@@ -169,13 +172,18 @@ def account(request):
 # Invitations ----------------------------------------------------------------------------------------------
 
 
+def _invitation_invalid(request, reason, *, status):
+    context = {"reason": reason, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
+    return render(request, "accounts/invitation_invalid.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     try:
         invitation = services.dangerously_invitation_from_token(token)
         services.invitation_check_usable(invitation)
     except InvitationInvalid as error:
-        return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+        return _invitation_invalid(request, error.message, status=410)
     context = {"invitation": invitation, "authority": invitation.authority, "token": token}
     if not request.user.is_authenticated:
         return render(request, "accounts/invitation_sign_in.html", context)
@@ -184,12 +192,12 @@ def invitation_accept(request, token):
             f"This invitation was sent to {invitation.email}, but you are signed in as {request.user.email}. "
             "Sign out, then open the link again and sign in with the invited address."
         )
-        return render(request, "accounts/invitation_invalid.html", context, status=403)
+        return _invitation_invalid(request, context["reason"], status=403)
     if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, acting_user=request.user)
         except InvitationInvalid as error:
-            return render(request, "accounts/invitation_invalid.html", {"reason": error.message}, status=410)
+            return _invitation_invalid(request, error.message, status=410)
         messages.success(request, f"You have joined {invitation.authority.name}.")
         return see_other("accounts:authority-home", authority_slug=invitation.authority.slug)
     return render(request, "accounts/invitation_accept.html", context)
