@@ -30,6 +30,20 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     ),
     "audit.view": ("Read the authority's audit log", frozenset({Role.ADMIN})),
     "audit.export": ("Export the audit log as CSV or XLSX and download the export", frozenset({Role.ADMIN})),
+    "charters.view": ("Read the authority's charters, including drafts, and their consultations", ALL_ROLES),
+    "charters.edit": (
+        "Create charters, edit draft versions, open consultations, adopt, revise and withdraw versions",
+        frozenset({Role.COMMISSIONER}),
+    ),
+    "consultations.moderate": (
+        "Publish or hide consultation comments and answer them in public",
+        frozenset({Role.COMMISSIONER}),
+    ),
+    "measures.manage": (
+        "Add, edit, import and export the authority's local measures",
+        frozenset({Role.COMMISSIONER}),
+    ),
+    "charters.export": ("Generate charter PDFs and consultation reports and download them", ALL_ROLES),
 }
 
 

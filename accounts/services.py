@@ -402,7 +402,7 @@ def organisation_member_add(
 # Jobs -------------------------------------------------------------------------------------------------------
 
 
-def job_start(*, authority: Authority, acting_user: User, kind: str, params: dict | None = None) -> Job:
+def job_start(*, authority: Authority, acting_user: User | None, kind: str, params: dict | None = None) -> Job:
     from .jobs import job_kind
     from .tasks import job_run
 

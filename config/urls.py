@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include(pages)),
     path("", include("accounts.urls")),
+    path("", include("charters.urls")),
 ]

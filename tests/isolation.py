@@ -80,3 +80,101 @@ def route_keywords(route: str) -> list[str]:
 
 def view_permission(view) -> str | None:
     return getattr(view, "authority_permission", None)
+
+
+# Charters: one draft charter per authority, built once and reused by every charter keyword.
+def _draft_version(world, authority):
+    from charters.models import CharterVersion, VersionStatus
+    from tests.charters.factories import build_charter
+
+    with authority_scope(authority):
+        version = CharterVersion.objects.filter(status=VersionStatus.DRAFT, title="Isolation charter").first()
+    if version is None:
+        _, version = build_charter(world, authority, title="Isolation charter")
+    return version
+
+
+def _in_draft(attribute):
+    def maker(world, authority):
+        version = _draft_version(world, authority)
+        with authority_scope(authority):
+            return getattr(version, attribute).order_by("position", "id").first().pk
+
+    return maker
+
+
+OBJECT_MAKERS |= {
+    "charter_id": lambda world, authority: _draft_version(world, authority).charter_id,
+    "version_id": lambda world, authority: _draft_version(world, authority).pk,
+    "place_id": _in_draft("places"),
+    "theme_id": _in_draft("themes"),
+    "outcome_id": _in_draft("outcomes"),
+    "charter_measure_id": _in_draft("measures"),
+}
+
+
+# The measure library (charters/views/library.py) ---------------------------------------------------------------
+
+
+def _platform_measure(world, authority):
+    # Platform measures are not tenant data: the same one serves every authority (see SHARED_KEYWORDS).
+    from charters.models import Measure
+
+    measure, _ = Measure.objects.get_or_create(
+        code="ISO-PLATFORM-1", defaults={"title": "A platform measure for the isolation tests", "unit": "people"}
+    )
+    return measure.pk
+
+
+def _local_measure(world, authority):
+    from charters.models import LocalMeasure
+
+    with authority_scope(authority):
+        measure, _ = LocalMeasure.objects.get_or_create(
+            authority=authority,
+            code=f"ISO-LOCAL-{authority.slug}",
+            defaults={"title": f"A local measure of {authority.name}", "unit": "hours"},
+        )
+        return measure.pk
+
+
+OBJECT_MAKERS["measure_id"] = _platform_measure
+OBJECT_MAKERS["local_measure_id"] = _local_measure
+
+# Keywords naming platform-wide objects (not tenant data): any authority's staff may see them under their own slug,
+# so "another authority's object under your own slug" does not apply to routes whose keywords are all shared.
+SHARED_KEYWORDS = {"measure_id"}
+
+
+# Consultations (charters/views/consultation.py) --------------------------------------------------------------------
+
+
+def _consultation(world, authority):
+    """One open consultation per authority, on its own charter, built once and reused."""
+    from charters.models import Consultation
+    from tests.charters.factories import build_charter, open_consultation
+
+    with authority_scope(authority):
+        existing = Consultation.objects.filter(version__title="Isolation consultation").first()
+    if existing is not None:
+        return existing
+    _, version = build_charter(world, authority, title="Isolation consultation")
+    return open_consultation(world, authority, version)
+
+
+def _comment(world, authority):
+    from charters.consultation import comment_create
+    from charters.models import Comment
+
+    consultation = _consultation(world, authority)
+    with authority_scope(authority):
+        existing = Comment.objects.filter(consultation=consultation).first()
+        if existing is not None:
+            return existing.pk
+        return comment_create(
+            consultation=consultation, acting_user=world.resident, section="vision", text="An isolation comment"
+        ).pk
+
+
+OBJECT_MAKERS["consultation_id"] = lambda world, authority: _consultation(world, authority).pk
+OBJECT_MAKERS["comment_id"] = _comment
