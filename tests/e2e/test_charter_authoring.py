@@ -89,3 +89,56 @@ def test_build_a_charter_and_open_a_consultation(browser_page: Page):
         assert consultation.version.status == VersionStatus.CONSULTATION
         assert consultation.opens_on == timezone.localdate()
         assert Charter.objects.get().versions.get().places.get().name == "East Ward"
+
+
+def test_adopt_publish_and_revise_with_a_diff(browser_page: Page):
+    from charters import consultation as consultation_services
+    from charters.models import CommentSection
+    from tests.charters.factories import build_charter, open_consultation
+
+    page = browser_page
+    world = build_world()
+    commissioner = world.user(world.a, Role.COMMISSIONER)
+    charter, version = build_charter(world, world.a, title="Authority A Charter")
+    opened = timezone.localdate() - timedelta(weeks=13)
+    consultation = open_consultation(world, world.a, version, today=opened)
+    with authority_scope(world.a):
+        comment = consultation_services.comment_create(
+            consultation=consultation,
+            acting_user=world.resident,
+            section=CommentSection.VISION,
+            text="Mention young people.",
+            today=opened + timedelta(days=3),
+        )
+        consultation_services.comment_moderate(comment=comment, acting_user=commissioner, decision="published")
+
+    sign_in(page, commissioner.email)
+    visit(page, f"/a/{world.a.slug}/versions/{version.pk}/adopt/")
+    expect(page.locator("#adoption-blockers")).to_contain_text("1 published comment has no answer yet")
+    with authority_scope(world.a):
+        consultation_services.comment_respond(
+            comment=comment, acting_user=commissioner, outcome="accepted", text="Added to the vision."
+        )
+    visit(page, f"/a/{world.a.slug}/versions/{version.pk}/adopt/")
+    submit(page, page.get_by_role("button", name="Adopt and publish"))
+    expect(page.get_by_role("alert")).to_contain_text("Version 1 has been adopted and published.")
+    expect(page.locator("#frozen")).to_contain_text("An adopted version never changes")
+    expect(page.get_by_role("link", name="Change title, vision and local context")).to_have_count(0)
+
+    # The public charter page shows it.
+    visit(page, f"/p/{world.a.slug}/charter/")
+    expect(page.locator("main")).to_contain_text("Authority A Charter")
+    expect(page.locator("main")).to_contain_text("Theme 1")
+
+    # A revision, a change, and the comparison.
+    visit(page, f"/a/{world.a.slug}/charters/{charter.pk}/")
+    submit(page, page.get_by_role("button", name="Start a revision"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Version 2")
+    submit(page, page.get_by_role("link", name="Change theme Theme 1"))
+    page.get_by_label("Theme", exact=True).fill("Good local jobs")
+    submit(page, page.get_by_role("button", name="Save changes"))
+    submit(page, page.get_by_role("link", name=f"Back to {charter.title}"))
+    submit(page, page.get_by_role("link", name="Compare versions"))
+    changes = page.locator("#changes")
+    expect(changes).to_contain_text("Good local jobs")
+    expect(changes.locator("del")).to_contain_text("Theme 1")
