@@ -205,3 +205,19 @@ def test_authoring_pages_keep_query_count_with_charter_size(
     _, large = build_charter(world, world.a, themes=5, outcomes_per_theme=4, measures_per_outcome=5, title="Large")
     with django_assert_max_num_queries(len(queries)):
         assert commissioner_client.get(url(url_name, large.pk, world=world)).status_code == 200
+
+
+def test_remove_and_move_answer_htmx_with_the_structure_panel(commissioner_client, world):
+    _, version = build_charter(world, world.a, themes=3)
+    with authority_scope(world.a):
+        first, second, third = version.themes.all()
+    moved = commissioner_client.post(
+        url("theme-move", third.pk, world=world), {"direction": "up"}, headers={"HX-Request": "true"}
+    )
+    assert moved.status_code == 200 and 'id="structure"' in moved.content.decode()
+    removed = commissioner_client.post(url("theme-remove", first.pk, world=world), headers={"HX-Request": "true"})
+    assert removed.status_code == 200 and "Theme 1" not in removed.content.decode()
+    confirm = commissioner_client.get(url("theme-remove", second.pk, world=world))
+    assert "Its outcomes and measures are removed too." in confirm.content.decode()
+    with authority_scope(world.a):
+        assert list(version.themes.values_list("title", flat=True)) == ["Theme 3", "Theme 2"]

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters.models import Charter, Consultation, Measure, VersionStatus
 from tests.conftest import build_world
-from tests.e2e.conftest import browser_mark, sign_in, submit, visit
+from tests.e2e.conftest import axe_check, browser_mark, sign_in, submit, visit
 
 pytestmark = browser_mark
 
@@ -42,6 +42,21 @@ def test_build_a_charter_and_open_a_consultation(browser_page: Page):
     page.get_by_label("Its needs (optional)").fill("Highest youth unemployment")
     page.get_by_role("button", name="Add place").click()  # htmx swaps the structure panel in place
     expect(page.locator("#places ~ ol")).to_contain_text("East Ward")
+    # Change it in place: the edit form opens where the place was (htmx), and saves as a normal form.
+    page.get_by_role("link", name="Change East Ward").click()
+    expect(page.locator("#structure #item-form")).to_be_visible()
+    axe_check(page)
+    page.locator("#item-form").get_by_label("Its needs (optional)").fill("Highest youth unemployment in the borough")
+    submit(page, page.locator("#item-form").get_by_role("button", name="Save changes"))
+    expect(page.locator("#places ~ ol")).to_contain_text("in the borough")
+    # Remove with htmx after the browser's confirmation; the structure panel is swapped in place.
+    page.get_by_text("Add a priority place").click()
+    page.get_by_label("Place").fill("Typo Ward")
+    page.get_by_role("button", name="Add place").click()
+    expect(page.locator("#places ~ ol")).to_contain_text("Typo Ward")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="Remove Typo Ward").click()
+    expect(page.locator("#places ~ ol")).not_to_contain_text("Typo Ward")
 
     # A local theme, added with htmx, then an outcome and a measure from the library.
     page.get_by_text("Add a theme").click()
@@ -134,9 +149,9 @@ def test_adopt_publish_and_revise_with_a_diff(browser_page: Page):
     visit(page, f"/a/{world.a.slug}/charters/{charter.pk}/")
     submit(page, page.get_by_role("button", name="Start a revision"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Version 2")
-    submit(page, page.get_by_role("link", name="Change theme Theme 1"))
-    page.get_by_label("Theme", exact=True).fill("Good local jobs")
-    submit(page, page.get_by_role("button", name="Save changes"))
+    page.get_by_role("link", name="Change theme Theme 1").click()  # opens the form in place of the theme
+    page.locator("#item-form").get_by_label("Theme", exact=True).fill("Good local jobs")
+    submit(page, page.locator("#item-form").get_by_role("button", name="Save changes"))
     submit(page, page.get_by_role("link", name=f"Back to {charter.title}"))
     submit(page, page.get_by_role("link", name="Compare versions"))
     changes = page.locator("#changes")
