@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
         frozenset({Role.COMMISSIONER}),
     ),
     "charters.export": ("Generate charter PDFs and consultation reports and download them", ALL_ROLES),
+    "tenders.view": ("Read the authority's tenders, drafts included (never sealed offer content)", ALL_ROLES),
+    "tenders.manage": (
+        "Create, edit, publish, amend and cancel tenders; import OCDS notices; answer clarification questions",
+        frozenset({Role.PROCUREMENT_OFFICER}),
+    ),
 }
 
 

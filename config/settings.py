@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "charters",
+    "tenders",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include(pages)),
     path("", include("accounts.urls")),
     path("", include("charters.urls")),
+    path("", include("tenders.urls")),
 ]

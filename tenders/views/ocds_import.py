@@ -1,0 +1,3 @@
+staff_urlpatterns = []
+public_urlpatterns = []
+platform_urlpatterns = []
