@@ -56,7 +56,11 @@ def monetise(
     annual_gross = quantity * Decimal(proxy_value)
     keep = (1 - _fraction(deadweight_pct)) * (1 - _fraction(attribution_pct)) * (1 - _fraction(displacement_pct))
     decay = 1 - _fraction(dropoff_pct)
-    year_weights = sum((decay**year for year in range(years)), ZERO)
+    # 1 + decay + decay² + …, multiplied out: Decimal refuses 0 ** 0 when drop-off is 100%.
+    year_weights, weight = ZERO, Decimal("1")
+    for _ in range(years):
+        year_weights += weight
+        weight *= decay
     gross = annual_gross * years
     net = annual_gross * keep * year_weights
     return Monetised(_round(gross), _round(net))

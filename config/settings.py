@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # lets the admin's widgets find Django's own form templates under our form renderer
     "django_htmx",
     "rest_framework",
     "drf_spectacular",

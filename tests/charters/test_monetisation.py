@@ -1,6 +1,6 @@
 """Monetisation with SROI deflators: examples worked by hand, and properties over any inputs."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -20,6 +20,10 @@ def test_worked_example():
         quantity=3, proxy_value=Decimal("24000"), deadweight_pct=20, attribution_pct=10, displacement_pct=5
     )
     assert value == Monetised(Decimal("72000.00"), Decimal("49248.00"))
+
+
+def test_full_dropoff_counts_only_the_first_year():
+    assert monetise(quantity=2, proxy_value=Decimal("5"), dropoff_pct=100, years=3).net == Decimal("10.00")
 
 
 def test_dropoff_applies_from_the_second_year():
@@ -72,7 +76,7 @@ def test_more_quantity_never_monetises_to_less(q1, q2, p, dw):
 @given(quantities, proxies)
 def test_without_deflators_net_equals_gross_equals_quantity_times_proxy(q, p):
     value = monetise(quantity=q, proxy_value=p)
-    assert value.gross == value.net == (q * p).quantize(Decimal("0.01"))
+    assert value.gross == value.net == (q * p).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def test_share_of_contract_value():
