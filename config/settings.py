@@ -178,7 +178,10 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_IGNORE_RESULT = True  # job records, not the result backend, carry status and files
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Reads already treat a tender past its deadline as closed; this records it (audited) every quarter-hour.
+    "close-due-tenders": {"task": "tenders.close_due", "schedule": 15 * 60},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -178,3 +178,81 @@ def _comment(world, authority):
 
 OBJECT_MAKERS["consultation_id"] = lambda world, authority: _consultation(world, authority).pk
 OBJECT_MAKERS["comment_id"] = _comment
+
+
+# Clarification questions (tenders/views/clarifications.py) ------------------------------------------------------
+
+
+def _clarification(world, authority):
+    """One question on a published tender of the authority, asked by the supplier that bids to both; built once."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tenders.clarifications import clarification_ask
+    from tenders.models import Clarification, Tender, TenderStatus
+    from tenders.services import tender_create_draft
+
+    with authority_scope(authority):
+        existing = Clarification.objects.filter(tender__reference="ISO-CLARIFY").first()
+        if existing is not None:
+            return existing.pk
+        tender = tender_create_draft(
+            authority=authority,
+            acting_user=world.user(authority, Role.PROCUREMENT_OFFICER),
+            reference="ISO-CLARIFY",
+            title=f"Isolation tender of {authority.name}",
+            category="services",
+            estimated_value=Decimal("100000"),
+        )
+        now = timezone.now()
+        Tender.objects.filter(pk=tender.pk).update(
+            status=TenderStatus.PUBLISHED,
+            published_at=now,
+            clarification_deadline=now + timedelta(days=10),
+            submission_deadline=now + timedelta(days=30),
+        )
+        tender.refresh_from_db()
+        return clarification_ask(
+            tender=tender,
+            acting_user=world.supplier_both_user,
+            organisation=world.supplier_both,
+            question=f"An isolation question for {authority.name}",
+        ).pk
+
+
+OBJECT_MAKERS["clarification_id"] = _clarification
+
+
+# Tender intake (tenders/views/intake.py) ---------------------------------------------------------------------------
+
+
+def _intake_tender(world, authority):
+    """One draft tender per authority with a lot, relevant measures and questions, built once and reused by every
+    intake keyword. A draft, so every intake page answers (pages for published tenders say what they can do)."""
+    from tenders.models import Tender
+    from tests.tenders.factories import build_tender
+
+    with authority_scope(authority):
+        existing = Tender.objects.filter(authority=authority, reference="ISO-TENDER").first()
+    if existing is not None:
+        return existing
+    return build_tender(world, authority, reference="ISO-TENDER", lots=1)
+
+
+def _in_intake_tender(attribute):
+    def maker(world, authority):
+        tender = _intake_tender(world, authority)
+        with authority_scope(authority):
+            return getattr(tender, attribute).order_by("id").first().pk
+
+    return maker
+
+
+OBJECT_MAKERS |= {
+    "tender_id": lambda world, authority: _intake_tender(world, authority).pk,
+    "lot_id": _in_intake_tender("lots"),
+    "relevant_measure_id": _in_intake_tender("relevant_measures"),
+    "question_id": _in_intake_tender("questions"),
+}

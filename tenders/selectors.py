@@ -1,0 +1,303 @@
+"""Reads for tenders. Each takes the authority (or a tender already read through it) explicitly and fetches what a
+page needs in a fixed number of queries, whatever the number of lots, measures, questions or amendments."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Authority
+from charters.models import CharterMeasure, CharterVersion, Outcome, Theme, VersionStatus
+from charters.selectors import adopted_versions
+
+from . import services
+from .cpv import divisions_for, is_works
+from .models import Amendment, Lot, Question, QuestionKind, RelevantMeasure, Tender, TenderStatus
+
+HUNDRED = Decimal("100")
+
+
+# Status -----------------------------------------------------------------------------------------------------
+
+
+def effective_status(tender: Tender, now: datetime | None = None) -> str:
+    """The status as bidders live it: a published tender whose submission deadline has passed is closed, whether or
+    not `services.tenders_close_due` has recorded it yet."""
+    now = now or timezone.now()
+    if tender.status == TenderStatus.PUBLISHED and tender.submission_deadline and tender.submission_deadline <= now:
+        return TenderStatus.CLOSED
+    return tender.status
+
+
+STATUS_FILTERS = {
+    "draft": lambda now: Q(status=TenderStatus.DRAFT),
+    "published": lambda now: Q(status=TenderStatus.PUBLISHED, submission_deadline__gt=now),
+    "closed": lambda now: (
+        Q(status=TenderStatus.CLOSED) | Q(status=TenderStatus.PUBLISHED, submission_deadline__lte=now)
+    ),
+    "cancelled": lambda now: Q(status=TenderStatus.CANCELLED),
+}
+
+
+def tender_list(authority: Authority, *, status: str = "", now: datetime | None = None) -> QuerySet[Tender]:
+    """The authority's tenders, newest first, optionally of one (effective) status, with lot and measure counts."""
+    now = now or timezone.now()
+    tenders = Tender.objects.filter(authority=authority)
+    if status in STATUS_FILTERS:
+        tenders = tenders.filter(STATUS_FILTERS[status](now))
+    return tenders.annotate(
+        lot_count=Count("lots", distinct=True), measure_count=Count("relevant_measures", distinct=True)
+    ).order_by("-created_at", "-pk")
+
+
+def status_counts(authority: Authority, *, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    tenders = Tender.objects.filter(authority=authority)
+    return tenders.aggregate(
+        all=Count("pk"), **{name: Count("pk", filter=condition(now)) for name, condition in STATUS_FILTERS.items()}
+    )
+
+
+def tender_for_staff(authority: Authority, tender_id) -> Tender | None:
+    return (
+        Tender.objects.filter(authority=authority, pk=tender_id)
+        .select_related("authority", "charter_version__charter", "created_by")
+        .first()
+    )
+
+
+# Threshold and reporting ------------------------------------------------------------------------------------
+
+
+def tender_threshold(tender: Tender) -> dict:
+    """The threshold assessment: as kept at publication, or worked out now for a draft (same keys: those of
+    `ThresholdAssessment.as_dict()`, plus `start_date` and `live`)."""
+    if tender.status != TenderStatus.DRAFT and tender.threshold_assessment:
+        return {**tender.threshold_assessment, "live": False}
+    # As publication would: the start date, or else the day it will be published.
+    start = tender.procurement_start_date or timezone.localdate(services.planned_publish_at(tender, timezone.now()))
+    assessment = services.threshold_assessment(tender, start_date=start)
+    return {**assessment.as_dict(), "start_date": start.isoformat(), "live": True}
+
+
+def tender_reporting_level(tender: Tender) -> dict:
+    """Light-touch or quarterly reporting, with why: as kept at publication, or from the authority's setting now.
+    Bidders see this on the public tender page."""
+    kept = (tender.threshold_assessment or {}).get("reporting")
+    if tender.status != TenderStatus.DRAFT and kept:
+        return kept
+    return services.reporting_level(tender.authority, tender.estimated_value)
+
+
+# The tender page --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureGroup:
+    """The relevant measures that apply to the whole tender or to one lot, with their weights' total."""
+
+    lot: Lot | None
+    measures: list
+    value: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum((m.weight for m in self.measures), Decimal("0"))
+
+    @property
+    def adds_up(self) -> bool:
+        return self.total == HUNDRED
+
+
+@dataclass
+class QuestionPart:
+    kind: str
+    label: str
+    questions: list
+
+    @property
+    def total(self) -> Decimal:
+        return sum((q.weight for q in self.questions), Decimal("0"))
+
+    @property
+    def adds_up(self) -> bool:
+        return not self.questions or self.total == HUNDRED
+
+
+@dataclass
+class TenderDetail:
+    tender: Tender
+    status: str
+    cpv_codes: list
+    cpv_divisions: list
+    works: bool
+    lots: list
+    measure_groups: list[MeasureGroup]
+    question_parts: list[QuestionPart]
+    amendments: list
+    threshold: dict
+    reporting: dict
+    version: CharterVersion | None
+    version_is_stale: bool
+    adopted: list[CharterVersion]
+    short_period_warning: str
+    tender_period_days: int | None
+    out_of_band: bool
+    blockers: list = field(default_factory=list)
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(group.measures) for group in self.measure_groups)
+
+
+def tender_detail(tender: Tender, *, now: datetime | None = None) -> TenderDetail:
+    """Everything the staff tender page shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    cpv_codes = list(tender.cpv_codes.order_by("code"))
+    lots = list(tender.lots.order_by("number"))
+    measures = list(
+        RelevantMeasure.objects.filter(tender=tender)
+        .select_related("charter_measure__version__charter", "charter_measure__outcome__theme")
+        .order_by("lot__number", "id")
+    )
+    whole = [m for m in measures if m.lot_id is None]
+    groups = [MeasureGroup(lot=None, measures=whole, value=tender.estimated_value)]
+    for lot in lots:
+        lot.own_measures = [m for m in measures if m.lot_id == lot.pk]
+        lot.has_own_weightings = lot.social_value_weight is not None
+        if lot.own_measures:
+            groups.append(MeasureGroup(lot=lot, measures=lot.own_measures, value=lot.estimated_value))
+    questions = list(tender.questions.order_by("kind", "position", "id"))
+    parts = [
+        QuestionPart(kind=kind, label=label, questions=[q for q in questions if q.kind == kind])
+        for kind, label in ((QuestionKind.QUALITY, "Quality"), (QuestionKind.SOCIAL_VALUE, "Social value"))
+    ]
+    amendments = list(Amendment.objects.filter(tender=tender).select_related("created_by").order_by("created_at"))
+    for amendment in amendments:
+        amendment.lines = [
+            {
+                "label": item.get("label", name),
+                "before": services.display_value(name, item.get("before")),
+                "after": services.display_value(name, item.get("after")),
+            }
+            for name, item in amendment.changes.items()
+        ]
+    version = tender.charter_version
+    adopted = list(adopted_versions(tender.authority).order_by("charter__title"))
+    if version is None and measures:
+        version = measures[0].charter_measure.version
+    elif version is None and len(adopted) == 1:
+        version = adopted[0]
+    is_draft = tender.status == TenderStatus.DRAFT
+    publish_at = services.planned_publish_at(tender, now) if is_draft else tender.publish_at
+    period = None
+    if publish_at and tender.submission_deadline and tender.submission_deadline > publish_at:
+        period = (tender.submission_deadline - publish_at).days
+    return TenderDetail(
+        tender=tender,
+        status=effective_status(tender, now),
+        cpv_codes=cpv_codes,
+        cpv_divisions=divisions_for(cpv_codes) if cpv_codes else [],
+        works=is_works(cpv_codes),
+        lots=lots,
+        measure_groups=groups,
+        question_parts=parts,
+        amendments=amendments,
+        threshold=tender_threshold(tender),
+        reporting=tender_reporting_level(tender),
+        version=version,
+        version_is_stale=is_draft and version is not None and version.status != VersionStatus.ADOPTED,
+        adopted=adopted,
+        short_period_warning=services.short_period_warning(publish_at, tender.submission_deadline),
+        tender_period_days=period,
+        out_of_band=services.outside_band(tender.authority, tender.social_value_weight),
+        blockers=services.tender_publish_blockers(tender, now=now) if is_draft else [],
+    )
+
+
+# Choosing relevant measures ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureChoice:
+    measure: CharterMeasure
+    hidden_reason: str
+    chosen: bool
+
+
+@dataclass
+class VersionChoices:
+    version: CharterVersion
+    themes: list  # each theme with .outcome_list, each outcome with .choices (MeasureChoice) for measures shown
+    hidden: list[MeasureChoice]
+
+    @property
+    def available_count(self) -> int:
+        return sum(len(outcome.choices) for theme in self.themes for outcome in theme.outcome_list)
+
+
+def measure_choices(tender: Tender, *, lot: Lot | None = None) -> list[VersionChoices]:
+    """The measures a draft can ask for, from the authority's adopted charter versions (or only the one its
+    relevant measures already come from), grouped by theme and outcome. Measures that apply only to contracts
+    worth more than the tender (or the lot) are listed apart, as hidden, with why."""
+    value = lot.estimated_value if lot is not None else tender.estimated_value
+    chosen_versions = set(
+        RelevantMeasure.objects.filter(tender=tender).values_list("charter_measure__version_id", flat=True)
+    )
+    versions = adopted_versions(tender.authority).order_by("charter__title")
+    if chosen_versions:
+        versions = versions.filter(pk__in=chosen_versions)
+    versions = list(versions)
+    chosen = set(RelevantMeasure.objects.filter(tender=tender, lot=lot).values_list("charter_measure_id", flat=True))
+    themes = list(
+        Theme.objects.filter(version__in=versions)
+        .order_by("position", "id")
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.order_by("position", "id").prefetch_related(
+                    Prefetch(
+                        "measures", queryset=CharterMeasure.objects.order_by("position", "id"), to_attr="measure_list"
+                    )
+                ),
+                to_attr="outcome_list",
+            )
+        )
+    )
+    result = []
+    for version in versions:
+        hidden = []
+        version_themes = [theme for theme in themes if theme.version_id == version.pk]
+        for theme in version_themes:
+            for outcome in theme.outcome_list:
+                outcome.choices = []
+                for measure in outcome.measure_list:
+                    choice = MeasureChoice(
+                        measure=measure,
+                        hidden_reason=services.measure_hidden_reason(measure, value),
+                        chosen=measure.pk in chosen,
+                    )
+                    (hidden if choice.hidden_reason else outcome.choices).append(choice)
+        result.append(VersionChoices(version=version, themes=version_themes, hidden=hidden))
+    return result
+
+
+def charter_measure_for_tender(tender: Tender, measure_id) -> CharterMeasure | None:
+    """A measure of one of the authority's adopted charter versions, or None."""
+    return (
+        CharterMeasure.objects.filter(pk=measure_id, authority=tender.authority, version__status=VersionStatus.ADOPTED)
+        .select_related("version__charter", "outcome__theme")
+        .first()
+    )
+
+
+def lot_for_tender(tender: Tender, lot_id) -> Lot | None:
+    if not str(lot_id or "").isdigit():
+        return None
+    return Lot.objects.filter(tender=tender, pk=lot_id).first()
+
+
+def question_for_staff(authority: Authority, question_id) -> Question | None:
+    return Question.objects.filter(authority=authority, pk=question_id).select_related("tender").first()
