@@ -1,0 +1,108 @@
+"""Demo tenders for `seed_demo`: Northmoor has one tender open for bids (with a clarification question answered)
+and one past its deadline. Idempotent. Offers come with the next stage."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.scoping import authority_scope
+from charters.models import CharterMeasure, VersionStatus
+
+from . import clarifications, services
+from .models import QuestionKind, Tender
+
+TENDERS = [
+    # reference, title, CPV codes, value, days since publication, tender period in days
+    ("NBC-2026-014", "Street cleansing and grounds maintenance", ["90610000", "77310000"], "1800000", 5, 40),
+    ("NBC-2026-009", "Community meals service for older residents", ["55520000"], "420000", 60, 30),
+]
+MEASURE_REASONS = {
+    "CVC-EMP-01": "The service is labour-intensive and delivered across the borough, so local jobs follow from it.",
+    "CVC-EMP-02": "Entry-level roles suit people returning to work, a priority in Moor End.",
+}
+
+
+def seed_demo(world) -> list[str]:
+    authority = world.authorities["northmoor"]
+    officer = world.staff[("northmoor", Role.PROCUREMENT_OFFICER)]
+    lines = []
+    with authority_scope(authority):
+        measures = list(
+            CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=MEASURE_REASONS).order_by(
+                "code"
+            )
+        )
+        if len(measures) < 2 or Tender.objects.filter(reference=TENDERS[0][0]).exists():
+            return []
+        for reference, title, cpv_codes, value, days_ago, period in TENDERS:
+            published = timezone.now() - timedelta(days=days_ago)
+            tender = services.tender_create_draft(
+                authority=authority,
+                acting_user=officer,
+                reference=reference,
+                title=title,
+                description=f"{title} for Northmoor Borough Council, for three years from next April.",
+                category="services",
+                estimated_value=Decimal(value),
+                cpv_codes=cpv_codes,
+                contract_term_months=36,
+                publish_at=published,
+                clarification_deadline=published + timedelta(days=period - 10),
+                submission_deadline=published + timedelta(days=period),
+                contact_name="Priya Procurement",
+                contact_email=officer.email,
+            )
+            services.tender_weightings_set(
+                tender=tender, acting_user=officer, price_weight=55, quality_weight=30, social_value_weight=15
+            )
+            for measure, weight, quantity in zip(measures, (60, 40), (6, 3), strict=True):
+                services.relevant_measure_add(
+                    tender=tender,
+                    acting_user=officer,
+                    charter_measure=measure,
+                    reason=MEASURE_REASONS[measure.code],
+                    weight=Decimal(weight),
+                    quantity=Decimal(quantity),
+                )
+            services.question_add(
+                tender=tender,
+                acting_user=officer,
+                kind=QuestionKind.QUALITY,
+                weight=Decimal("100"),
+                word_limit=750,
+                text="How will you deliver the service to the specified standard?",
+                guidance="Describe your methods, staffing, equipment and quality checks.",
+            )
+            services.question_add(
+                tender=tender,
+                acting_user=officer,
+                kind=QuestionKind.SOCIAL_VALUE,
+                weight=Decimal("100"),
+                word_limit=500,
+                text="How will you deliver your social value commitments in Northmoor?",
+                guidance="Name the places and partners, and how you will evidence delivery.",
+            )
+            services.tender_publish(tender=tender, acting_user=officer, now=published)
+            if days_ago >= period:
+                services.tender_close(tender=tender, acting_user=officer)
+                lines.append(f"{'Tender: ' + reference:<49} closed (deadline passed)")
+                continue
+            supplier = world.suppliers["Brightside Facilities Ltd"]
+            question = clarifications.clarification_ask(
+                tender=tender,
+                acting_user=world.supplier_users["Brightside Facilities Ltd"],
+                organisation=supplier,
+                question="Brightside here: can local jobs include staff who live just outside the borough boundary?",
+                now=published + timedelta(days=1),
+            )
+            clarifications.clarification_answer(
+                clarification=question,
+                acting_user=officer,
+                published_question="Can local jobs include staff who live just outside the borough boundary?",
+                answer="No. Local means living in Northmoor, as the charter defines it. Priority places count first.",
+                now=published + timedelta(days=2),
+            )
+            lines.append(f"{'Tender: ' + reference:<49} open for bids, one clarification answered")
+    return lines

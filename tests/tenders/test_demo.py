@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Authority
+from accounts.scoping import authority_scope
+from tenders.models import Tender, TenderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_an_open_and_a_closed_tender():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    with authority_scope(Authority.objects.get(slug="northmoor")):
+        tenders = {tender.reference: tender for tender in Tender.objects.all()}
+        assert tenders["NBC-2026-014"].status == TenderStatus.PUBLISHED
+        assert tenders["NBC-2026-014"].charter_version.status == "adopted"
+        assert tenders["NBC-2026-014"].clarifications.get().answered_at is not None
+        assert tenders["NBC-2026-009"].status == TenderStatus.CLOSED
+        assert len(tenders) == 2
