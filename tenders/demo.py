@@ -37,7 +37,11 @@ def seed_demo(world) -> list[str]:
         if len(measures) < 2 or Tender.objects.filter(reference=TENDERS[0][0]).exists():
             return []
         for reference, title, cpv_codes, value, days_ago, period in TENDERS:
-            published = timezone.now() - timedelta(days=days_ago)
+            # Round times, as a real notice would have: published at 9am, deadlines at noon.
+            published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(
+                days=days_ago
+            )
+            noon = timedelta(hours=3)
             tender = services.tender_create_draft(
                 authority=authority,
                 acting_user=officer,
@@ -49,8 +53,8 @@ def seed_demo(world) -> list[str]:
                 cpv_codes=cpv_codes,
                 contract_term_months=36,
                 publish_at=published,
-                clarification_deadline=published + timedelta(days=period - 10),
-                submission_deadline=published + timedelta(days=period),
+                clarification_deadline=published + timedelta(days=period - 10) + noon,
+                submission_deadline=published + timedelta(days=period) + noon,
                 contact_name="Priya Procurement",
                 contact_email=officer.email,
             )
