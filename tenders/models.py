@@ -320,3 +320,108 @@ class Clarification(models.Model):
     @property
     def is_published(self) -> bool:
         return self.answered_at is not None
+
+
+# Offers -----------------------------------------------------------------------------------------------------
+
+
+class OfferStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Offer(models.Model):
+    """A supplier's social value offer for a tender (or one lot of it). Its members build the draft together; each
+    submission freezes a copy with its receipt (OfferSubmission). Sealed until the submission deadline."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="offers")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="offers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    price = models.DecimalField(
+        "price (£, excluding VAT)", **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["tender", "lot", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "organisation"], condition=models.Q(lot__isnull=True), name="offer_one_per_tender"
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "lot", "organisation"],
+                condition=models.Q(lot__isnull=False),
+                name="offer_one_per_lot",
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "tender", "status"])]
+
+    def __str__(self):
+        return f"Offer from {self.organisation} for {self.tender.reference}"
+
+
+class Commitment(models.Model):
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="commitments")
+    relevant_measure = models.ForeignKey(RelevantMeasure, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    delivery_period = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    narrative = models.TextField(blank=True, max_length=5000)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["relevant_measure_id"]
+        constraints = [models.UniqueConstraint(fields=["offer", "relevant_measure"], name="commitment_unique")]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.relevant_measure.charter_measure.code}"
+
+
+class MethodStatementAnswer(models.Model):
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=40000)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["question__kind", "question__position", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["offer", "question"], name="answer_unique")]
+
+    def __str__(self):
+        return f"Answer to {self.question}"
+
+
+class OfferSubmission(models.Model):
+    """One submitted version of an offer: the content as submitted, the server's time of receipt and the receipt
+    (SHA-256 over both, see tenders/receipts.py). Never changed after it is made; a withdrawal is recorded on it."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    received_at = models.DateTimeField()
+    receipt = models.CharField(max_length=64)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Identikit and over-claim findings, computed on submission, shown to evaluators after opening.
+    flags = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["offer", "number"]
+        constraints = [models.UniqueConstraint(fields=["offer", "number"], name="submission_number_unique")]
+
+    def __str__(self):
+        return f"Submission {self.number} of {self.offer}"

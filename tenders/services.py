@@ -1162,14 +1162,24 @@ def tender_amend(
 
 
 def interested_bidder_emails(tender: Tender) -> list[str]:
-    """Who is told about changes to a published tender: everyone who asked a clarification question about it.
-    (Offers come in the next stage; their bidders join this list then.)"""
-    emails = (
+    """Who is told about changes to a published tender: everyone who asked a clarification question about it, and
+    the members of every supplier with an offer for it."""
+    from accounts.models import OrganisationMembership, OrganisationMemberStatus
+
+    from .models import Offer
+
+    emails = set(
         Clarification.objects.filter(tender=tender, asked_by__isnull=False, asked_by__is_active=True)
         .values_list("asked_by__email", flat=True)
         .distinct()
     )
-    return sorted(set(emails))
+    bidders = Offer.objects.filter(tender=tender).values("organisation_id")
+    emails |= set(
+        OrganisationMembership.objects.filter(
+            organisation_id__in=bidders, status=OrganisationMemberStatus.APPROVED, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    return sorted(emails)
 
 
 def _public_url(tender: Tender) -> str:

@@ -1,0 +1,383 @@
+"""Social value offers: drafts built by a supplier's members, submission on the server's clock with a receipt,
+withdrawal and resubmission before the deadline, and the identikit and over-claim findings made on submission.
+
+Offer content is sealed until the submission deadline (RULES.md, electronic receipt): nothing here gives authority
+staff a way to read it; the pages that will (after opening) check the deadline first.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.emails import send_templated_email
+from accounts.errors import DomainError
+from accounts.models import Organisation, OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
+from accounts.scoping import dangerously_unscoped
+from charters.models import Unit
+from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
+
+from . import identikit
+from .models import (
+    Commitment,
+    Lot,
+    MethodStatementAnswer,
+    Offer,
+    OfferStatus,
+    OfferSubmission,
+    Question,
+    RelevantMeasure,
+    Tender,
+    TenderStatus,
+)
+from .receipts import canonical_bytes, receipt_hash
+from .services import format_datetime
+
+# A quantity beyond this is a typing slip, whatever the unit (a billion hours, people or pounds).
+QUANTITY_LIMIT = Decimal("1000000000")
+
+
+class OfferDeadlinePassed(DomainError):
+    pass
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def supplier_member_check(*, organisation: Organisation, user: User) -> None:
+    if (
+        organisation.kind != OrganisationKind.SUPPLIER
+        or not OrganisationMembership.objects.filter(
+            organisation=organisation, user=user, status=OrganisationMemberStatus.APPROVED
+        ).exists()
+    ):
+        raise DomainError(f"Only members of {organisation.name} can work on its offers.")
+
+
+def _require_open(tender: Tender, now: datetime) -> None:
+    if tender.status != TenderStatus.PUBLISHED:
+        raise DomainError("This tender is not open for offers.")
+    if tender.submission_deadline is None or now >= tender.submission_deadline:
+        raise OfferDeadlinePassed(
+            f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
+            "submitted or changed; your draft has been kept."
+        )
+
+
+def measures_for(tender: Tender, lot: Lot | None) -> list[RelevantMeasure]:
+    """The measures an offer answers: the lot's own, or the tender-wide ones when the lot has none."""
+    measures = RelevantMeasure.objects.filter(tender=tender).select_related("charter_measure").order_by("id")
+    if lot is not None:
+        own = [measure for measure in measures if measure.lot_id == lot.pk]
+        if own:
+            return own
+    return [measure for measure in measures if measure.lot_id is None]
+
+
+def offer_start(
+    *, tender: Tender, lot: Lot | None, organisation: Organisation, acting_user: User, now: datetime | None = None
+) -> Offer:
+    """The supplier's offer for the tender (or lot), created as an empty draft the first time."""
+    supplier_member_check(organisation=organisation, user=acting_user)
+    _require_open(tender, _now(now))
+    if lot is not None and lot.tender_id != tender.pk:
+        raise DomainError("Choose a lot of this tender.", field="lot")
+    if lot is None and tender.lots.exists():
+        raise DomainError("This tender is divided into lots: choose the lot you are offering for.", field="lot")
+    with transaction.atomic():
+        offer, created = Offer.objects.get_or_create(
+            authority=tender.authority,
+            tender=tender,
+            lot=lot,
+            organisation=organisation,
+            defaults={"created_by": acting_user},
+        )
+        if created:
+            audit_record(authority=tender.authority, actor=acting_user, verb="offer.started", obj=offer)
+    return offer
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    quantity: Decimal
+    delivery_period: str = ""
+    place: str = ""
+    narrative: str = ""
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def offer_update(
+    *,
+    offer: Offer,
+    acting_user: User,
+    price: Decimal | None,
+    commitments: dict[int, CommitmentInput],
+    answers: dict[int, str],
+    now: datetime | None = None,
+) -> Offer:
+    """Saves the draft: the price, a commitment per relevant measure (keyed by relevant measure id; a measure left
+    out has no commitment) and an answer per question. A submitted offer must be withdrawn before it changes."""
+    supplier_member_check(organisation=offer.organisation, user=acting_user)
+    _require_open(offer.tender, _now(now))
+    if price is not None and price <= 0:
+        raise DomainError("The price must be more than £0", field="price")
+    allowed = {measure.pk: measure for measure in measures_for(offer.tender, offer.lot)}
+    for measure_id, commitment in commitments.items():
+        if measure_id not in allowed:
+            raise DomainError("Commit only to the measures this tender asks for.", field="commitments")
+        if commitment.quantity < 0:
+            raise DomainError(
+                f"The quantity for {allowed[measure_id].charter_measure.code} must be 0 or more",
+                field=f"quantity_{measure_id}",
+            )
+        if commitment.quantity > QUANTITY_LIMIT:
+            raise DomainError(
+                f"The quantity for {allowed[measure_id].charter_measure.code} is too large",
+                field=f"quantity_{measure_id}",
+            )
+        if allowed[measure_id].charter_measure.unit == Unit.PERCENT and commitment.quantity > 100:
+            raise DomainError(
+                f"The quantity for {allowed[measure_id].charter_measure.code} is a percentage: 100 or less",
+                field=f"quantity_{measure_id}",
+            )
+    questions = {question.pk: question for question in Question.objects.filter(tender=offer.tender)}
+    for question_id, text in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise DomainError("Answer only the questions this tender asks.", field="answers")
+        if _word_count(text) > question.word_limit:
+            raise DomainError(
+                f"Your answer to “{question.text[:60]}” is {_word_count(text)} words; the limit is "
+                f"{question.word_limit}",
+                field=f"answer_{question_id}",
+            )
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status == OfferStatus.SUBMITTED:  # read under the lock: the caller's copy may be stale
+            raise DomainError("This offer has been submitted. Withdraw it to change it, then submit it again.")
+        offer.price = price
+        offer.status = OfferStatus.DRAFT
+        offer.updated_at = timezone.now()
+        offer.save(update_fields=["price", "status", "updated_at"])
+        Commitment.objects.filter(offer=offer).exclude(relevant_measure_id__in=commitments).delete()
+        for measure_id, commitment in commitments.items():
+            Commitment.objects.update_or_create(
+                offer=offer,
+                relevant_measure_id=measure_id,
+                defaults={
+                    "authority": offer.authority,
+                    "quantity": commitment.quantity,
+                    "delivery_period": commitment.delivery_period.strip(),
+                    "place": commitment.place.strip(),
+                    "narrative": commitment.narrative.strip(),
+                },
+            )
+        MethodStatementAnswer.objects.filter(offer=offer).exclude(question_id__in=answers).delete()
+        for question_id, text in answers.items():
+            MethodStatementAnswer.objects.update_or_create(
+                offer=offer, question_id=question_id, defaults={"authority": offer.authority, "text": text.strip()}
+            )
+        # The draft's content is sealed from authority staff, so the audit trail records that it changed, not what.
+        audit_record(authority=offer.authority, actor=acting_user, verb="offer.draft_saved", obj=offer)
+    return offer
+
+
+@dataclass(frozen=True)
+class OfferValue:
+    per_measure: dict[int, Monetised]  # keyed by relevant measure id
+    total: Monetised
+    contract_value: Decimal
+    share_gross: Decimal | None  # % of the contract value
+    share_net: Decimal | None
+
+
+def offer_value(offer: Offer) -> OfferValue:
+    """The offer's monetised social value: Σ quantity × proxy, gross and net of deflators, per measure and in total,
+    and as a share of the contract (the lot's, or the tender's) value."""
+    per_measure, total = {}, NOTHING
+    for commitment in offer.commitments.select_related("relevant_measure__charter_measure"):
+        value = monetise_measure(commitment.relevant_measure.charter_measure, commitment.quantity)
+        per_measure[commitment.relevant_measure_id] = value
+        total = total + value
+    contract_value = (offer.lot.estimated_value if offer.lot else offer.tender.estimated_value) or Decimal("0")
+    return OfferValue(
+        per_measure, total, contract_value, share_of(total.gross, contract_value), share_of(total.net, contract_value)
+    )
+
+
+def offer_content(offer: Offer) -> dict:
+    """What a submission freezes, in a stable shape: the receipt is computed over exactly this."""
+    commitments = offer.commitments.select_related("relevant_measure__charter_measure").order_by("relevant_measure_id")
+    return {
+        "tender": offer.tender.reference,
+        "lot": offer.lot.number if offer.lot else None,
+        "supplier": offer.organisation.name,
+        "price": offer.price,
+        "commitments": [
+            {
+                "measure": c.relevant_measure.charter_measure.code,
+                "unit": c.relevant_measure.charter_measure.unit,
+                "quantity": c.quantity,
+                "delivery_period": c.delivery_period,
+                "place": c.place,
+                "narrative": c.narrative,
+            }
+            for c in commitments
+        ],
+        "answers": [{"question": a.question_id, "text": a.text} for a in offer.answers.order_by("question_id")],
+    }
+
+
+def _narratives(content: dict) -> list[str]:
+    return [c["narrative"] for c in content["commitments"] if c["narrative"]] + [
+        a["text"] for a in content["answers"] if a["text"]
+    ]
+
+
+def offer_flags(offer: Offer, content: dict) -> dict:
+    """Identikit and over-claim findings for one submission. Compared with the same supplier's other submissions
+    (any tender, any authority) and other offers to this tender; only passages *of this offer* are kept, never
+    where else they appear."""
+    with dangerously_unscoped():  # the supplier's own history across authorities, and this tender's other offers
+        latest = OfferSubmission.objects.filter(withdrawn_at__isnull=True).exclude(offer=offer)
+        same_supplier = [
+            t for s in latest.filter(offer__organisation=offer.organisation) for t in _narratives(s.content)
+        ]
+        same_tender = [t for s in latest.filter(offer__tender=offer.tender) for t in _narratives(s.content)]
+    version = offer.tender.charter_version
+    local_terms = list(version.places.values_list("name", flat=True)) if version else []
+    corpora = {name: identikit.Corpus(texts) for name, texts in (("supplier", same_supplier), ("tender", same_tender))}
+    stock = identikit.Corpus(identikit.load_stock_phrases())
+    narratives = []
+    for index, text in enumerate(_narratives(content)):
+        assessment = identikit.assess_narrative(
+            text,
+            same_supplier_texts=corpora["supplier"],
+            same_tender_texts=corpora["tender"],
+            stock_phrases=stock,
+            local_terms=local_terms,
+        )
+        narratives.append(
+            {
+                "index": index,
+                "score": round(assessment.score, 3),
+                "identikit": assessment.is_identikit,
+                "mentions_local": assessment.mentions_local,
+                "reasons": list(assessment.reasons),
+                "passages": [[p.start, p.end] for p in assessment.repeated_passages],
+            }
+        )
+    value = offer_value(offer)
+    fte = sum(
+        (c.quantity for c in offer.commitments.all() if c.relevant_measure.charter_measure.unit == Unit.FTE),
+        Decimal("0"),
+    )
+    overclaims = (
+        identikit.overclaim_flags(
+            contract_value=value.contract_value, monetised_gross=value.total.gross, fte_committed=fte or None
+        )
+        if value.contract_value > 0
+        else []
+    )
+    return {"narratives": narratives, "overclaim": overclaims}
+
+
+def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None) -> OfferSubmission:
+    """Submits the draft on the server's clock: freezes its content, computes the receipt and emails it. At or
+    after the deadline it is refused and the draft is kept."""
+    supplier_member_check(organisation=offer.organisation, user=acting_user)
+    received_at = _now(now)
+    with transaction.atomic():
+        offer = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("tender", "lot", "organisation")
+            .get(pk=offer.pk)
+        )
+        _require_open(offer.tender, received_at)
+        if offer.status == OfferStatus.SUBMITTED:
+            raise DomainError("This offer has already been submitted. Withdraw it first to submit a new version.")
+        if offer.price is None:
+            raise DomainError("Enter your price before you submit", field="price")
+        missing = Question.objects.filter(tender=offer.tender).exclude(
+            pk__in=offer.answers.exclude(text="").values("question_id")
+        )
+        if missing.exists():
+            raise DomainError("Answer every question before you submit", field="answers")
+        content = offer_content(offer)
+        number = (offer.submissions.aggregate(top=Max("number"))["top"] or 0) + 1
+        submission = OfferSubmission.objects.create(
+            authority=offer.authority,
+            offer=offer,
+            number=number,
+            content=_jsonable(content),
+            received_at=received_at,
+            receipt=receipt_hash(content, received_at),
+            submitted_by=acting_user,
+            flags=offer_flags(offer, content),
+        )
+        offer.status = OfferStatus.SUBMITTED
+        offer.save(update_fields=["status"])
+        audit_record(
+            authority=offer.authority,
+            actor=acting_user,
+            verb="offer.submitted",
+            obj=offer,
+            changes={"version": number, "receipt": submission.receipt, "received_at": received_at.isoformat()},
+        )
+        members = list(
+            OrganisationMembership.objects.filter(
+                organisation=offer.organisation, status=OrganisationMemberStatus.APPROVED
+            ).values_list("user__email", flat=True)
+        )
+        transaction.on_commit(
+            lambda: send_templated_email(
+                to=members,
+                template="offer_receipt",
+                context={"offer": offer, "submission": submission, "received": format_datetime(received_at)},
+            )
+        )
+    return submission
+
+
+def _jsonable(content: dict) -> dict:
+    """The content as stored: decimals as strings, exactly as the receipt's canonical form writes them, so the
+    receipt can be recomputed from the stored copy."""
+    return json.loads(canonical_bytes(content, timezone.now()))["content"]
+
+
+def offer_withdraw(*, offer: Offer, acting_user: User, now: datetime | None = None) -> Offer:
+    """Withdraws the submitted version before the deadline; the draft stays, to change and submit again."""
+    supplier_member_check(organisation=offer.organisation, user=acting_user)
+    when = _now(now)
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update(of=("self",)).select_related("tender").get(pk=offer.pk)
+        _require_open(offer.tender, when)
+        if offer.status != OfferStatus.SUBMITTED:
+            raise DomainError("Only a submitted offer can be withdrawn.")
+        submission = offer.submissions.filter(withdrawn_at__isnull=True).order_by("-number").first()
+        submission.withdrawn_at = when
+        submission.save(update_fields=["withdrawn_at"])
+        offer.status = OfferStatus.WITHDRAWN
+        offer.save(update_fields=["status"])
+        audit_record(
+            authority=offer.authority,
+            actor=acting_user,
+            verb="offer.withdrawn",
+            obj=offer,
+            changes={"version": submission.number},
+        )
+    return offer
+
+
+def offer_current_submission(offer: Offer) -> OfferSubmission | None:
+    """The version that counts: the latest submission not withdrawn."""
+    return offer.submissions.filter(withdrawn_at__isnull=True).order_by("-number").first()
