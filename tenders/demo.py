@@ -1,5 +1,5 @@
-"""Demo tenders for `seed_demo`: Northmoor has one tender open for bids (with a clarification question answered)
-and one past its deadline. Idempotent. Offers come with the next stage."""
+"""Demo tenders for `seed_demo`: Northmoor has one tender open for bids (with a clarification question answered and
+Brightside's draft offer) and one past its deadline (with Brightside's submitted offer). Idempotent."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +10,7 @@ from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters.models import CharterMeasure, VersionStatus
 
-from . import clarifications, services
+from . import clarifications, offers, services
 from .models import QuestionKind, Tender
 
 TENDERS = [
@@ -22,6 +22,38 @@ MEASURE_REASONS = {
     "CVC-EMP-01": "The service is labour-intensive and delivered across the borough, so local jobs follow from it.",
     "CVC-EMP-02": "Entry-level roles suit people returning to work, a priority in Moor End.",
 }
+
+
+def _demo_offer(world, tender, *, submitted_at=None):
+    """Brightside's offer: submitted (before the deadline) when `submitted_at` is given, else still a draft."""
+    name = "Brightside Facilities Ltd"
+    supplier, user = world.suppliers[name], world.supplier_users[name]
+    when = submitted_at or timezone.now()
+    offer = offers.offer_start(tender=tender, lot=None, organisation=supplier, acting_user=user, now=when)
+    commitments = {
+        measure.pk: offers.CommitmentInput(
+            quantity=Decimal(quantity),
+            delivery_period="Throughout the contract",
+            place="Moor End and Canal Side",
+            narrative="We will recruit through the Moor End jobs club and train every new starter on site.",
+        )
+        for measure, quantity in zip(offers.measures_for(tender, None), (5, 2), strict=False)
+    }
+    answers = {
+        question.pk: "Crews based at our Northmoor depot, weekly quality walks with ward councillors, and a named "
+        "manager for the contract."
+        for question in tender.questions.all()
+    }
+    offers.offer_update(
+        offer=offer,
+        acting_user=user,
+        price=tender.estimated_value * Decimal("0.95"),
+        commitments=commitments,
+        answers=answers,
+        now=when,
+    )
+    if submitted_at:
+        offers.offer_submit(offer=offer, acting_user=user, now=submitted_at)
 
 
 def seed_demo(world) -> list[str]:
@@ -88,10 +120,11 @@ def seed_demo(world) -> list[str]:
                 text="How will you deliver your social value commitments in Northmoor?",
                 guidance="Name the places and partners, and how you will evidence delivery.",
             )
-            services.tender_publish(tender=tender, acting_user=officer, now=published)
+            tender = services.tender_publish(tender=tender, acting_user=officer, now=published)
+            _demo_offer(world, tender, submitted_at=published + timedelta(days=12) if days_ago >= period else None)
             if days_ago >= period:
                 services.tender_close(tender=tender, acting_user=officer)
-                lines.append(f"{'Tender: ' + reference:<49} closed (deadline passed)")
+                lines.append(f"{'Tender: ' + reference:<49} closed (deadline passed), one offer submitted")
                 continue
             supplier = world.suppliers["Brightside Facilities Ltd"]
             question = clarifications.clarification_ask(
@@ -108,5 +141,5 @@ def seed_demo(world) -> list[str]:
                 answer="No. Local means living in Northmoor, as the charter defines it. Priority places count first.",
                 now=published + timedelta(days=2),
             )
-            lines.append(f"{'Tender: ' + reference:<49} open for bids, one clarification answered")
+            lines.append(f"{'Tender: ' + reference:<49} open for bids, one clarification answered, one draft offer")
     return lines

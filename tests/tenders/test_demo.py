@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import Authority
 from accounts.scoping import authority_scope
 from tenders.models import Tender, TenderStatus
+from tenders.receipts import receipt_matches
 
 pytestmark = pytest.mark.django_db
 
@@ -17,4 +18,10 @@ def test_demo_has_an_open_and_a_closed_tender():
         assert tenders["NBC-2026-014"].charter_version.status == "adopted"
         assert tenders["NBC-2026-014"].clarifications.get().answered_at is not None
         assert tenders["NBC-2026-009"].status == TenderStatus.CLOSED
+        (submitted,) = tenders["NBC-2026-009"].offers.all()
+        assert submitted.status == "submitted"
+        submission = submitted.submissions.get()
+        assert submission.received_at < tenders["NBC-2026-009"].submission_deadline
+        assert receipt_matches(submission.content, submission.received_at, submission.receipt)
+        assert tenders["NBC-2026-014"].offers.get().status == "draft"
         assert len(tenders) == 2
