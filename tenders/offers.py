@@ -277,10 +277,7 @@ def offer_flags(offer: Offer, content: dict) -> dict:
             }
         )
     value = offer_value(offer)
-    fte = sum(
-        (c.quantity for c in offer.commitments.all() if c.relevant_measure.charter_measure.unit == Unit.FTE),
-        Decimal("0"),
-    )
+    fte = sum((Decimal(c["quantity"]) for c in content["commitments"] if c["unit"] == Unit.FTE), Decimal("0"))
     overclaims = (
         identikit.overclaim_flags(
             contract_value=value.contract_value, monetised_gross=value.total.gross, fte_committed=fte or None

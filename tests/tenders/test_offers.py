@@ -161,3 +161,22 @@ def test_bidders_with_offers_hear_about_amendments(world):
     _draft(world, tender)
     with authority_scope(world.a):
         assert world.supplier_both_user.email in interested_bidder_emails(tender)
+
+
+def test_over_claims_are_flagged_not_refused(world):
+    tender = build_tender(world, world.a, published=True, value="1000000")
+    offer = _draft(world, tender)
+    user = world.supplier_both_user
+    with authority_scope(world.a):
+        measures = offers.measures_for(tender, None)
+        offers.offer_update(
+            offer=offer,
+            acting_user=user,
+            price=Decimal("990000"),
+            commitments={m.pk: offers.CommitmentInput(quantity=Decimal("100")) for m in measures},
+            answers={q.pk: "Method." for q in tender.questions.all()},
+        )
+        submission = offers.offer_submit(offer=offer, acting_user=user)
+    flags = " ".join(submission.flags["overclaim"])
+    assert "more than the contract is worth" in flags
+    assert "200 full-time jobs" in flags
