@@ -53,6 +53,12 @@ def see_other(to, *args, **kwargs) -> HttpResponseRedirect:
     return HttpResponseRedirect(resolve_url(to, *args, **kwargs), status=303)
 
 
+def add_domain_error(form, error: DomainError, *, field_map: dict | None = None) -> None:
+    """Shows a refused action's message next to the field it names, or at the top when the form has no such field."""
+    field = (field_map or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
 def form_status(*forms) -> int:
     """Invalid input answers 422 so htmx and tests can tell a rejected form from a fresh one."""
     return 422 if any(form.is_bound and form.errors for form in forms) else 200
@@ -144,7 +150,7 @@ def register(request):
                 password=form.cleaned_data["password1"],
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your account has been created.")
@@ -249,7 +255,7 @@ def member_invite(request):
                 roles=form.cleaned_data["roles"],
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return see_other("accounts:member-list", authority_slug=request.authority.slug)
@@ -344,7 +350,7 @@ def authority_settings(request):
                 **{field: form.cleaned_data[field] for field in form.Meta.fields},
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Settings saved.")
             return see_other("accounts:authority-settings", authority_slug=authority.slug)
@@ -541,7 +547,7 @@ def organisation_member_add(request, pk):
                 organisation=organisation, acting_user=request.user, email=form.cleaned_data["email"]
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"{membership.user} has been added to {organisation.name}.")
             return see_other("accounts:organisation-detail", pk=organisation.pk)

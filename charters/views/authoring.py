@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import form_status, see_other
+from accounts.views import add_domain_error, form_status, see_other
 
 from .. import selectors, services
 from ..authoring_forms import (
@@ -59,10 +59,6 @@ def _version(request, version_id) -> CharterVersion:
 def _version_url(version, anchor=""):
     url = reverse("charters:version-edit", args=[version.authority.slug, version.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_domain_error(form, error: DomainError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _add_validation_error(form, error: ValidationError):
@@ -106,7 +102,7 @@ def charter_create(request):
                 source_version_id=form.cleaned_data.get("source_version"),
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"“{charter.title}” has been created. Its first draft is ready to edit.")
             return see_other(_version_url(charter.versions.get()))
@@ -228,7 +224,7 @@ def version_details(request, version_id):
         try:
             services.version_details_update(version=version, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Title, vision and local context saved.")
             return see_other(_version_url(version, "details"))
@@ -262,7 +258,7 @@ def version_weights(request, version_id):
         try:
             services.weights_set(version=version, acting_user=request.user, weights=form.weights())
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, "Theme weights saved.")
             return see_other(_version_url(version, "structure"))
@@ -287,7 +283,7 @@ def place_add(request, version_id):
         try:
             services.place_add(version=version, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _after_change(request, version, "places")
     return _form_failed(request, version, "place_form", form)
@@ -302,7 +298,7 @@ def theme_add(request, version_id):
         try:
             services.theme_add(version=version, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             if not request.htmx:
                 messages.success(request, "Theme added. Set its weight so the weights total 100%.")
@@ -336,7 +332,7 @@ def outcome_add(request, theme_id):
         try:
             outcome = services.outcome_add(theme=theme, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Outcome added to {theme.title}.")
             return see_other(_version_url(theme.version, f"outcome-{outcome.pk}"))
@@ -365,7 +361,7 @@ def _item_edit(request, model, pk):
         try:
             services.item_update(item=item, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         except ValidationError as error:
             _add_validation_error(form, error)
         else:
@@ -503,7 +499,7 @@ def measure_add(request, outcome_id):
         try:
             measure = services.measure_add(outcome=outcome, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         except ValidationError as error:
             _add_validation_error(form, error)
         else:
@@ -538,7 +534,7 @@ def consultation_open(request, version_id):
         try:
             consultation = services.consultation_open(version=version, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"The consultation is open until {consultation.closes_on:%-d %B %Y}.")
             return see_other(_version_url(version))
@@ -564,7 +560,7 @@ def version_adopt(request, version_id):
         try:
             services.version_adopt(version=version, acting_user=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Version {version.number} has been adopted and published.")
             return see_other(_version_url(version))
@@ -591,7 +587,7 @@ def version_withdraw(request, version_id):
         try:
             services.version_withdraw(version=version, acting_user=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Version {version.number} has been withdrawn.")
             return see_other("charters:charter-detail", request.authority.slug, version.charter_id)

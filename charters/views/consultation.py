@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import form_status, see_other
+from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukRadioSelect
 
 from .. import consultation as services
@@ -126,10 +126,6 @@ class ResponseForm(forms.Form):
     )
 
 
-def _add_domain_error(form: forms.Form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # Public pages -----------------------------------------------------------------------------------------------
 
 
@@ -189,7 +185,7 @@ def comment_create(request, authority_slug, consultation_id):
         except services.ConsultationClosed as error:
             refusal = error.message
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return see_other(
                 "charters:comment-sent", authority_slug=request.authority.slug, consultation_id=consultation.pk
@@ -372,7 +368,7 @@ def comment_hide(request, consultation_id, comment_id):
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             return _action_done(
                 request, consultation, comment, f"Comment {comment.pk} hidden. Its author has been told why."
@@ -390,7 +386,7 @@ def comment_respond(request, consultation_id, comment_id):
         try:
             services.comment_respond(comment=comment, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             message = (
                 f"Comment {comment.pk} answered. Its author has been sent the answer."

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import form_status, see_other
+from accounts.views import add_domain_error, form_status, see_other
 
 from .. import library
 from ..models import Unit
@@ -263,7 +263,7 @@ def local_measure_add(request):
                 authority=request.authority, acting_user=request.user, values=form.values
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Local measure {measure.code} added.")
             return see_other(
@@ -294,7 +294,7 @@ def local_measure_edit(request, local_measure_id):
                 authority=request.authority, acting_user=request.user, local_measure=measure, values=form.values
             )
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, f"Local measure {form.values['code']} saved." if changed else "Nothing changed.")
             return see_other(

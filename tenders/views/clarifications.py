@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import form_status, see_other
+from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukRadioSelect
 
 from .. import clarifications as services
@@ -91,10 +91,6 @@ class ClarificationAnswerForm(forms.Form):
     )
 
 
-def _add_domain_error(form: forms.Form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # Asking (public, signed in) ---------------------------------------------------------------------------------
 
 
@@ -133,7 +129,7 @@ def clarification_ask(request, authority_slug, tender_id):
         except services.ClarificationsClosed as error:
             refusal = error.message
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -213,7 +209,7 @@ def clarification_answer(request, clarification_id):
         try:
             services.clarification_answer(clarification=clarification, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import form_status, see_other
+from accounts.views import add_domain_error, form_status, see_other
 
 from .. import selectors, services
 from ..cpv import divisions_for, is_works, validate_cpv_codes
@@ -61,11 +61,6 @@ def _tender(request, tender_id) -> Tender:
 def _tender_url(tender, anchor=""):
     url = reverse("tenders:tender-detail", args=[tender.authority.slug, tender.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_domain_error(form, error: DomainError):
-    field = FIELD_MAP.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _locked(request, tender, *, status=200):
@@ -190,7 +185,7 @@ def tender_create(request):
                 authority=request.authority, acting_user=request.user, cpv_codes=cpv_codes, **fields
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"Draft tender {tender.reference} has been saved.")
             return see_other(_tender_url(tender))
@@ -210,7 +205,7 @@ def tender_edit(request, tender_id):
         try:
             services.tender_update_draft(tender=tender, acting_user=request.user, cpv_codes=cpv_codes, **fields)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, "The tender's details have been saved.")
             return see_other(_tender_url(tender, "details"))
@@ -269,7 +264,7 @@ def tender_weightings(request, tender_id):
         try:
             services.tender_weightings_set(tender=tender, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, "Weightings saved.")
             return see_other(_tender_url(tender, "weightings"))
@@ -337,7 +332,7 @@ def relevant_measure_add(request, tender_id):
                 tender=tender, acting_user=request.user, charter_measure=measure, lot=lot, **form.cleaned_data
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             where = f"lot {lot.number}" if lot else "the tender"
             messages.success(request, f"{measure.code} has been added to {where}.")
@@ -395,7 +390,7 @@ def relevant_measure_edit(request, relevant_measure_id):
         try:
             services.relevant_measure_update(relevant_measure=relevant, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"{measure.code} has been saved.")
             return see_other(_tender_url(tender, "relevant-measures"))
@@ -472,7 +467,7 @@ def question_add(request, tender_id):
         try:
             question = services.question_add(tender=tender, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"The {question.get_kind_display().lower()} question has been added.")
             return see_other(_tender_url(tender, "questions"))
@@ -498,7 +493,7 @@ def question_edit(request, question_id):
         try:
             services.question_update(question=question, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, "The question has been saved.")
             return see_other(_tender_url(tender, "questions"))
@@ -545,7 +540,7 @@ def lot_add(request, tender_id):
         try:
             lot = services.lot_add(tender=tender, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"Lot {lot.number} has been added.")
             return see_other(_tender_url(tender, "lots"))
@@ -564,7 +559,7 @@ def lot_edit(request, lot_id):
         try:
             services.lot_update(lot=lot, acting_user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"Lot {lot.number} has been saved.")
             return see_other(_tender_url(tender, "lots"))
@@ -608,7 +603,7 @@ def tender_publish(request, tender_id):
         except services.TenderNotReady as error:
             problems = error.problems
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"Tender {tender.reference} has been published.")
             return see_other(_tender_url(tender))
@@ -647,7 +642,7 @@ def tender_cancel(request, tender_id):
         try:
             services.tender_cancel(tender=tender, acting_user=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, f"Tender {tender.reference} has been cancelled.")
             return see_other(_tender_url(tender))
@@ -668,7 +663,7 @@ def tender_amend(request, tender_id):
                 tender=tender, acting_user=request.user, reason=form.cleaned_data["reason"], now=now, **form.changes()
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            add_domain_error(form, error, field_map=FIELD_MAP)
         else:
             messages.success(request, "The amendment has been published. Bidders who asked questions are told.")
             return see_other(_tender_url(tender, "amendments"))
