@@ -1,6 +1,7 @@
 """Tenders: procurement thresholds (data), CPV codes, tenders with lots, relevant measures, questions, weightings,
 amendments and clarification questions."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from accounts.models import Authority, Organisation
+from accounts.models import Authority, Organisation, private_storage
 from charters.models import CharterMeasure, CharterVersion
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -150,6 +151,11 @@ class Tender(models.Model):
     source = models.CharField(max_length=200, blank=True, help_text="Where an imported tender came from")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Offers are sealed until a procurement officer opens them, after the submission deadline (tenders/sealing.py).
+    offers_opened_at = models.DateTimeField(null=True, blank=True)
+    offers_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(authority="authority")
 
@@ -425,3 +431,38 @@ class OfferSubmission(models.Model):
 
     def __str__(self):
         return f"Submission {self.number} of {self.offer}"
+
+
+def offer_document_path(document, filename):
+    # The stored name carries no part of the uploaded one: names can say who bid.
+    return f"offers/{document.authority_id}/{document.offer_id}/{uuid.uuid4().hex}"
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document (DOCX)"
+    XLSX = "xlsx", "Excel spreadsheet (XLSX)"
+
+
+class OfferDocument(models.Model):
+    """A supporting document attached to an offer: kept in private storage, its type found from its content, and
+    covered by the receipt (its SHA-256 is part of the submitted content). Sealed like the rest of the offer."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(storage=private_storage, upload_to=offer_document_path, max_length=300)
+    name = models.CharField("file name as uploaded", max_length=200)
+    kind = models.CharField(max_length=5, choices=DocumentKind.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["offer", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name

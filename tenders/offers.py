@@ -234,6 +234,11 @@ def offer_content(offer: Offer) -> dict:
             for c in commitments
         ],
         "answers": [{"question": a.question_id, "text": a.text} for a in offer.answers.order_by("question_id")],
+        # Documents by their digest, so the receipt proves which files were submitted.
+        "documents": [
+            {"name": d.name, "kind": d.kind, "size": d.size, "sha256": d.sha256}
+            for d in offer.documents.order_by("id")
+        ],
     }
 
 
