@@ -1,5 +1,6 @@
 """Demo charters for `seed_demo`: Northmoor has an adopted charter (consulted on last season) and version 2 out
-for consultation now, with comments in every state. Idempotent: an existing demo charter is left as it is."""
+for consultation now, with comments in every state; Eastvale has an adopted charter of its own (consulted on in
+the spring). Idempotent: an existing demo charter is left as it is."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -31,6 +32,55 @@ def _add_starter_measures(version, commissioner):
 
 
 def seed_demo(world) -> list[str]:
+    return _seed_northmoor(world) + _seed_eastvale(world)
+
+
+EASTVALE_TITLE = "Eastvale Social Value Charter"
+
+
+def _seed_eastvale(world) -> list[str]:
+    authority = world.authorities["eastvale"]
+    commissioner = world.staff[("eastvale", Role.COMMISSIONER)]
+    with authority_scope(authority):
+        if Charter.objects.filter(title=EASTVALE_TITLE).exists():
+            return []
+        today = timezone.localdate()
+        charter = services.charter_create(
+            authority=authority, acting_user=commissioner, title=EASTVALE_TITLE, start="template"
+        )
+        version = charter.versions.get()
+        services.version_details_update(
+            version=version,
+            acting_user=commissioner,
+            title=EASTVALE_TITLE,
+            vision="Eastvale's contracts should keep money, jobs and care in our market towns and villages.",
+            local_context=(
+                "Eastvale is a rural district of 95,000 people in three market towns and forty villages. Bus links "
+                "are thin, so work and services close to home matter more here than in the city."
+            ),
+        )
+        services.place_add(
+            version=version, acting_user=commissioner, name="Riverside", needs="Low pay and few entry-level jobs"
+        )
+        services.place_add(
+            version=version, acting_user=commissioner, name="Eastvale Villages", needs="Isolation, no buses"
+        )
+        _add_starter_measures(version, commissioner)
+        opened = today - timedelta(weeks=30)
+        consultation = services.consultation_open(
+            version=version,
+            acting_user=commissioner,
+            opens_on=opened,
+            closes_on=opened + timedelta(weeks=12),
+            today=opened,
+        )
+        services.version_adopt(
+            version=version, acting_user=commissioner, today=consultation.closes_on + timedelta(days=1)
+        )
+    return [f"{'Charter: ' + EASTVALE_TITLE:<49} version 1 adopted after a 12-week consultation"]
+
+
+def _seed_northmoor(world) -> list[str]:
     authority = world.authorities["northmoor"]
     commissioner = world.staff[("northmoor", Role.COMMISSIONER)]
     resident, forum_member = world.resident, world.community_user

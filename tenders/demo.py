@@ -1,5 +1,6 @@
 """Demo tenders for `seed_demo`: Northmoor has one tender open for bids (with a clarification question answered and
-Brightside's draft offer) and one past its deadline (with Brightside's submitted offer). Idempotent."""
+Brightside's draft offer) and one past its deadline (with Brightside's submitted offer); Eastvale has one past its
+deadline with sealed offers from Valley and Brightside. Idempotent."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -24,32 +25,37 @@ MEASURE_REASONS = {
 }
 
 
-def _demo_offer(world, tender, *, submitted_at=None):
-    """Brightside's offer: submitted (before the deadline) when `submitted_at` is given, else still a draft."""
-    name = "Brightside Facilities Ltd"
-    supplier, user = world.suppliers[name], world.supplier_users[name]
+BRIGHTSIDE = "Brightside Facilities Ltd"
+VALLEY = "Valley Community Catering CIC"
+BRIGHTSIDE_NARRATIVE = "We will recruit through the Moor End jobs club and train every new starter on site."
+
+
+def _demo_offer(world, tender, *, supplier_name=BRIGHTSIDE, submitted_at=None, **content):
+    """A supplier's offer: submitted (before the deadline) when `submitted_at` is given, else still a draft.
+    `content` may give quantities, place, narrative, answer and price_share (of the estimated value)."""
+    supplier, user = world.suppliers[supplier_name], world.supplier_users[supplier_name]
     when = submitted_at or timezone.now()
     offer = offers.offer_start(tender=tender, lot=None, organisation=supplier, acting_user=user, now=when)
     commitments = {
         measure.pk: offers.CommitmentInput(
             quantity=Decimal(quantity),
             delivery_period="Throughout the contract",
-            place="Moor End and Canal Side",
-            narrative="We will recruit through the Moor End jobs club and train every new starter on site.",
+            place=content.get("place", "Moor End and Canal Side"),
+            narrative=content.get("narrative", BRIGHTSIDE_NARRATIVE),
         )
-        for measure, quantity in zip(offers.measures_for(tender, None), (5, 2), strict=False)
+        for measure, quantity in zip(offers.measures_for(tender, None), content.get("quantities", (5, 2)), strict=False)
     }
-    answers = {
-        question.pk: "Crews based at our Northmoor depot, weekly quality walks with ward councillors, and a named "
-        "manager for the contract."
-        for question in tender.questions.all()
-    }
+    answer = content.get(
+        "answer",
+        "Crews based at our Northmoor depot, weekly quality walks with ward councillors, and a named manager for the "
+        "contract.",
+    )
     offers.offer_update(
         offer=offer,
         acting_user=user,
-        price=tender.estimated_value * Decimal("0.95"),
+        price=tender.estimated_value * Decimal(content.get("price_share", "0.95")),
         commitments=commitments,
-        answers=answers,
+        answers={question.pk: answer for question in tender.questions.all()},
         now=when,
     )
     if submitted_at:
@@ -57,6 +63,98 @@ def _demo_offer(world, tender, *, submitted_at=None):
 
 
 def seed_demo(world) -> list[str]:
+    return _seed_northmoor(world) + _seed_eastvale(world)
+
+
+def _seed_eastvale(world) -> list[str]:
+    """A tender past its deadline with sealed offers from both suppliers, ready to open: Valley's is written for
+    Eastvale; Brightside's repeats its Northmoor text, so the identikit findings have something to show."""
+    authority = world.authorities["eastvale"]
+    officer = world.staff[("eastvale", Role.PROCUREMENT_OFFICER)]
+    reference = "EDC-2026-021"
+    with authority_scope(authority):
+        measures = list(
+            CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=MEASURE_REASONS).order_by(
+                "code"
+            )
+        )
+        if len(measures) < 2 or Tender.objects.filter(reference=reference).exists():
+            return []
+        published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=45)
+        title = "Holiday activities and food programme"
+        tender = services.tender_create_draft(
+            authority=authority,
+            acting_user=officer,
+            reference=reference,
+            title=title,
+            description="Holiday clubs with a cooked meal for children on free school meals, in Riverside and the "
+            "villages, for two years.",
+            category="services",
+            estimated_value=Decimal("380000"),
+            cpv_codes=["55520000", "92000000"],
+            contract_term_months=24,
+            publish_at=published,
+            clarification_deadline=published + timedelta(days=20, hours=3),
+            submission_deadline=published + timedelta(days=30, hours=3),
+            contact_name="Priya Procurement",
+            contact_email=officer.email,
+        )
+        services.tender_weightings_set(
+            tender=tender, acting_user=officer, price_weight=50, quality_weight=30, social_value_weight=20
+        )
+        for measure, weight, quantity in zip(measures, (50, 50), (3, 2), strict=True):
+            services.relevant_measure_add(
+                tender=tender,
+                acting_user=officer,
+                charter_measure=measure,
+                reason=EASTVALE_REASONS[measure.code],
+                weight=Decimal(weight),
+                quantity=Decimal(quantity),
+            )
+        services.question_add(
+            tender=tender,
+            acting_user=officer,
+            kind=QuestionKind.QUALITY,
+            weight=Decimal("100"),
+            word_limit=750,
+            text="How will you run safe, enjoyable holiday clubs with a nutritious meal every day?",
+            guidance="Describe staffing ratios, menus, safeguarding and how children get there.",
+        )
+        services.question_add(
+            tender=tender,
+            acting_user=officer,
+            kind=QuestionKind.SOCIAL_VALUE,
+            weight=Decimal("100"),
+            word_limit=500,
+            text="How will your social value commitments reach Riverside and the villages?",
+            guidance="Name the places and partners, and how you will evidence delivery.",
+        )
+        tender = services.tender_publish(tender=tender, acting_user=officer, now=published)
+        _demo_offer(
+            world,
+            tender,
+            supplier_name=VALLEY,
+            submitted_at=published + timedelta(days=25),
+            quantities=(4, 3),
+            place="Riverside and the Eastvale Villages",
+            narrative="Our Riverside kitchen will hire cooks from the Riverside estate and run a minibus round the "
+            "villages so children without a bus can come.",
+            answer="Clubs in four village halls and the Riverside community centre, each with a cook from the "
+            "village, and a parents' panel that tastes the menus every term.",
+            price_share="0.9",
+        )
+        _demo_offer(world, tender, submitted_at=published + timedelta(days=28), quantities=(6, 2), price_share="0.85")
+        services.tender_close(tender=tender, acting_user=officer)
+    return [f"{'Tender: ' + reference:<49} closed (deadline passed), two sealed offers to open"]
+
+
+EASTVALE_REASONS = {
+    "CVC-EMP-01": "Every club needs cooks and play workers; hiring them locally keeps the wages in the district.",
+    "CVC-EMP-02": "Sessional holiday work suits parents and young people looking for a first job.",
+}
+
+
+def _seed_northmoor(world) -> list[str]:
     authority = world.authorities["northmoor"]
     officer = world.staff[("northmoor", Role.PROCUREMENT_OFFICER)]
     lines = []
@@ -126,10 +224,10 @@ def seed_demo(world) -> list[str]:
                 services.tender_close(tender=tender, acting_user=officer)
                 lines.append(f"{'Tender: ' + reference:<49} closed (deadline passed), one offer submitted")
                 continue
-            supplier = world.suppliers["Brightside Facilities Ltd"]
+            supplier = world.suppliers[BRIGHTSIDE]
             question = clarifications.clarification_ask(
                 tender=tender,
-                acting_user=world.supplier_users["Brightside Facilities Ltd"],
+                acting_user=world.supplier_users[BRIGHTSIDE],
                 organisation=supplier,
                 question="Brightside here: can local jobs include staff who live just outside the borough boundary?",
                 now=published + timedelta(days=1),

@@ -25,3 +25,24 @@ def test_demo_has_an_open_and_a_closed_tender():
         assert receipt_matches(submission.content, submission.received_at, submission.receipt)
         assert tenders["NBC-2026-014"].offers.get().status == "draft"
         assert len(tenders) == 2
+
+
+def test_demo_eastvale_tender_has_sealed_offers_from_both_suppliers():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    with authority_scope(Authority.objects.get(slug="eastvale")):
+        tender = Tender.objects.get(reference="EDC-2026-021")
+        assert tender.status == TenderStatus.CLOSED
+        assert tender.offers_opened_at is None
+        assert tender.charter_version.status == "adopted"
+        submissions = {offer.organisation.name: offer.submissions.get() for offer in tender.offers.all()}
+    assert set(submissions) == {"Valley Community Catering CIC", "Brightside Facilities Ltd"}
+    valley, brightside = (
+        submissions["Valley Community Catering CIC"].flags,
+        submissions["Brightside Facilities Ltd"].flags,
+    )
+    # Brightside reuses its Northmoor narrative, which names no Eastvale place; Valley writes for Eastvale.
+    assert any(n["identikit"] for n in brightside["narratives"])
+    assert not brightside["narratives"][0]["mentions_local"]
+    assert valley["narratives"][0]["mentions_local"]
+    assert not any(n["identikit"] for n in valley["narratives"])
