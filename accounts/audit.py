@@ -8,6 +8,9 @@ from .models import AuditEvent
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
+SEALED_ACTOR_LABEL = "a bidder (not named: offers are sealed)"
+
+
 def audit_record(
     *,
     authority,
@@ -18,7 +21,11 @@ def audit_record(
     object_id="",
     object_repr: str = "",
     changes: dict | None = None,
+    sealed_actor: bool = False,
 ) -> AuditEvent:
+    """Appends an event to the trail. `sealed_actor` is for bidders acting on sealed offers: the authority's staff
+    read this log, and who is bidding is itself sealed until the offers are opened, so the event keeps the user
+    (for the platform's operators) but shows no name or address."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id if object_id != "" else obj.pk
@@ -26,13 +33,15 @@ def audit_record(
     event = AuditEvent(
         authority=authority,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor.email if actor is not None and actor.is_authenticated else "system",
+        actor_label=SEALED_ACTOR_LABEL
+        if sealed_actor
+        else (actor.email if actor is not None and actor.is_authenticated else "system"),
         verb=verb,
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
         object_repr=str(object_repr)[:200],
         changes=changes or {},
-        ip_address=current_ip.get(),
+        ip_address=None if sealed_actor else current_ip.get(),
     )
     # Model.save() inserts through the base manager, so platform events (no authority) need no scope.
     event.save()

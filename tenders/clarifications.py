@@ -44,7 +44,7 @@ from .models import (
 from .selectors import effective_status, tender_reporting_level
 from .services import display_value, format_datetime, interested_bidder_emails, outside_band
 
-PUBLIC_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED)
+PUBLIC_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.AWARDED)
 PAGE_SIZE = 20
 QUESTION_MAX_LENGTH = 3000
 ANSWER_MAX_LENGTH = 5000

@@ -105,6 +105,7 @@ class TenderStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     CLOSED = "closed", "Closed"
+    AWARDED = "awarded", "Awarded"  # set by evaluation when every lot's award is confirmed
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -370,7 +371,8 @@ class Offer(models.Model):
         indexes = [models.Index(fields=["authority", "tender", "status"])]
 
     def __str__(self):
-        return f"Offer from {self.organisation} for {self.tender.reference}"
+        # Not the supplier's name: this names the offer in the audit log, which staff read while offers are sealed.
+        return f"Offer {self.pk} for {self.tender.reference}"
 
 
 class Commitment(models.Model):

@@ -6,9 +6,10 @@ staff a way to read it; the pages that will (after opening) check the deadline f
 """
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Max
@@ -64,10 +65,14 @@ def _require_open(tender: Tender, now: datetime) -> None:
     if tender.status != TenderStatus.PUBLISHED:
         raise DomainError("This tender is not open for offers.")
     if tender.submission_deadline is None or now >= tender.submission_deadline:
-        raise OfferDeadlinePassed(
-            f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
-            "submitted or changed; your draft has been kept."
-        )
+        raise OfferDeadlinePassed(_deadline_passed(tender))
+
+
+def _deadline_passed(tender: Tender) -> str:
+    return (
+        f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
+        "submitted or changed; your draft has been kept."
+    )
 
 
 def measures_for(tender: Tender, lot: Lot | None) -> list[RelevantMeasure]:
@@ -99,7 +104,9 @@ def offer_start(
             defaults={"created_by": acting_user},
         )
         if created:
-            audit_record(authority=tender.authority, actor=acting_user, verb="offer.started", obj=offer)
+            audit_record(
+                authority=tender.authority, actor=acting_user, verb="offer.started", obj=offer, sealed_actor=True
+            )
     return offer
 
 
@@ -109,6 +116,18 @@ class CommitmentInput:
     delivery_period: str = ""
     place: str = ""
     narrative: str = ""
+
+
+def quantity_problem(measure: RelevantMeasure, quantity: Decimal) -> str:
+    """Why a quantity cannot be committed to this measure, or "" when it can."""
+    code = measure.charter_measure.code
+    if quantity < 0:
+        return f"The quantity for {code} must be 0 or more"
+    if quantity > QUANTITY_LIMIT:
+        return f"The quantity for {code} is too large"
+    if measure.charter_measure.unit == Unit.PERCENT and quantity > 100:
+        return f"The quantity for {code} is a percentage: 100 or less"
+    return ""
 
 
 def _word_count(text: str) -> int:
@@ -134,21 +153,8 @@ def offer_update(
     for measure_id, commitment in commitments.items():
         if measure_id not in allowed:
             raise DomainError("Commit only to the measures this tender asks for.", field="commitments")
-        if commitment.quantity < 0:
-            raise DomainError(
-                f"The quantity for {allowed[measure_id].charter_measure.code} must be 0 or more",
-                field=f"quantity_{measure_id}",
-            )
-        if commitment.quantity > QUANTITY_LIMIT:
-            raise DomainError(
-                f"The quantity for {allowed[measure_id].charter_measure.code} is too large",
-                field=f"quantity_{measure_id}",
-            )
-        if allowed[measure_id].charter_measure.unit == Unit.PERCENT and commitment.quantity > 100:
-            raise DomainError(
-                f"The quantity for {allowed[measure_id].charter_measure.code} is a percentage: 100 or less",
-                field=f"quantity_{measure_id}",
-            )
+        if problem := quantity_problem(allowed[measure_id], commitment.quantity):
+            raise DomainError(problem, field=f"quantity_{measure_id}")
     questions = {question.pk: question for question in Question.objects.filter(tender=offer.tender)}
     for question_id, text in answers.items():
         question = questions.get(question_id)
@@ -187,7 +193,9 @@ def offer_update(
                 offer=offer, question_id=question_id, defaults={"authority": offer.authority, "text": text.strip()}
             )
         # The draft's content is sealed from authority staff, so the audit trail records that it changed, not what.
-        audit_record(authority=offer.authority, actor=acting_user, verb="offer.draft_saved", obj=offer)
+        audit_record(
+            authority=offer.authority, actor=acting_user, verb="offer.draft_saved", obj=offer, sealed_actor=True
+        )
     return offer
 
 
@@ -200,18 +208,25 @@ class OfferValue:
     share_net: Decimal | None
 
 
-def offer_value(offer: Offer) -> OfferValue:
-    """The offer's monetised social value: Σ quantity × proxy, gross and net of deflators, per measure and in total,
-    and as a share of the contract (the lot's, or the tender's) value."""
+def offer_value_of(offer: Offer, quantities: Iterable[tuple[RelevantMeasure, Decimal]]) -> OfferValue:
+    """The monetised value of the given quantities (each with its relevant measure, `charter_measure` loaded) as
+    part of this offer: pure, no queries beyond the offer's tender and lot."""
     per_measure, total = {}, NOTHING
-    for commitment in offer.commitments.select_related("relevant_measure__charter_measure"):
-        value = monetise_measure(commitment.relevant_measure.charter_measure, commitment.quantity)
-        per_measure[commitment.relevant_measure_id] = value
+    for measure, quantity in quantities:
+        value = monetise_measure(measure.charter_measure, quantity)
+        per_measure[measure.pk] = value
         total = total + value
     contract_value = (offer.lot.estimated_value if offer.lot else offer.tender.estimated_value) or Decimal("0")
     return OfferValue(
         per_measure, total, contract_value, share_of(total.gross, contract_value), share_of(total.net, contract_value)
     )
+
+
+def offer_value(offer: Offer) -> OfferValue:
+    """The offer's monetised social value: Σ quantity × proxy, gross and net of deflators, per measure and in total,
+    and as a share of the contract (the lot's, or the tender's) value."""
+    commitments = offer.commitments.select_related("relevant_measure__charter_measure")
+    return offer_value_of(offer, ((c.relevant_measure, c.quantity) for c in commitments))
 
 
 def offer_content(offer: Offer) -> dict:
@@ -236,8 +251,7 @@ def offer_content(offer: Offer) -> dict:
         "answers": [{"question": a.question_id, "text": a.text} for a in offer.answers.order_by("question_id")],
         # Documents by their digest, so the receipt proves which files were submitted.
         "documents": [
-            {"name": d.name, "kind": d.kind, "size": d.size, "sha256": d.sha256}
-            for d in offer.documents.order_by("id")
+            {"name": d.name, "kind": d.kind, "size": d.size, "sha256": d.sha256} for d in offer.documents.order_by("id")
         ],
     }
 
@@ -334,6 +348,7 @@ def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None
             verb="offer.submitted",
             obj=offer,
             changes={"version": number, "receipt": submission.receipt, "received_at": received_at.isoformat()},
+            sealed_actor=True,
         )
         members = list(
             OrganisationMembership.objects.filter(
@@ -376,6 +391,7 @@ def offer_withdraw(*, offer: Offer, acting_user: User, now: datetime | None = No
             verb="offer.withdrawn",
             obj=offer,
             changes={"version": submission.number},
+            sealed_actor=True,
         )
     return offer
 
@@ -383,3 +399,71 @@ def offer_withdraw(*, offer: Offer, acting_user: User, now: datetime | None = No
 def offer_current_submission(offer: Offer) -> OfferSubmission | None:
     """The version that counts: the latest submission not withdrawn."""
     return offer.submissions.filter(withdrawn_at__isnull=True).order_by("-number").first()
+
+
+# For the bidder's pages -------------------------------------------------------------------------------------
+
+
+def offer_refusal(tender: Tender, *, now: datetime | None = None) -> str:
+    """Why offers for the tender can no longer be started, changed or submitted ("" while they can): the same
+    words the services refuse with. A closed tender is refused for its deadline, the reason bidders understand."""
+    if tender.status == TenderStatus.CLOSED and tender.submission_deadline is not None:
+        return _deadline_passed(tender)
+    try:
+        _require_open(tender, _now(now))
+    except DomainError as error:
+        return error.message
+    return ""
+
+
+def parse_quantity(text: str, *, code: str) -> Decimal | None:
+    """A quantity as people type it ("1,250" or " 12.5 "): None when nothing was typed. Raises ValueError, with a
+    message fit to show, for anything that is not a number with at most 2 decimal places (what is stored)."""
+    cleaned = str(text or "").strip().replace(",", "")
+    if not cleaned:
+        return None
+    try:
+        quantity = Decimal(cleaned)
+    except InvalidOperation:
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        raise ValueError(f"The quantity for {code} must be a number, like 12 or 2.5")
+    if quantity.as_tuple().exponent < -2:
+        raise ValueError(f"The quantity for {code} must have no more than 2 decimal places")
+    return quantity
+
+
+@dataclass(frozen=True)
+class ValuePreview:
+    value: OfferValue
+    quantities: dict[int, Decimal]  # the quantities counted, by relevant measure id
+    left_out: list[tuple[RelevantMeasure, str]]  # typed quantities not counted, with why
+
+
+def offer_value_preview(
+    offer: Offer, typed: Mapping[int, str], *, measures: list[RelevantMeasure] | None = None
+) -> ValuePreview:
+    """What the offer would be worth with the quantities as typed (text, by relevant measure id), without saving
+    anything: the bidder sees the value change as they type. Empty boxes make no commitment; quantities that are
+    not numbers or that the offer would refuse are left out, with why."""
+    if measures is None:
+        measures = measures_for(offer.tender, offer.lot)
+    counted, left_out = [], []
+    for measure in measures:
+        code = measure.charter_measure.code
+        try:
+            quantity = parse_quantity(typed.get(measure.pk, ""), code=code)
+        except ValueError as error:
+            left_out.append((measure, str(error)))
+            continue
+        if quantity is None:
+            continue
+        if problem := quantity_problem(measure, quantity):
+            left_out.append((measure, problem))
+            continue
+        counted.append((measure, quantity))
+    return ValuePreview(
+        value=offer_value_of(offer, counted),
+        quantities={measure.pk: quantity for measure, quantity in counted},
+        left_out=left_out,
+    )

@@ -5,16 +5,32 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Authority
+from accounts.models import Authority, OrganisationKind, OrganisationMemberStatus, User
+from accounts.scoping import dangerously_unscoped
 from charters.models import CharterMeasure, CharterVersion, Outcome, Theme, VersionStatus
+from charters.monetisation import Monetised
 from charters.selectors import adopted_versions
 
-from . import services
+from . import offers, services
 from .cpv import divisions_for, is_works
-from .models import Amendment, Lot, Question, QuestionKind, RelevantMeasure, Tender, TenderStatus
+from .models import (
+    Amendment,
+    Commitment,
+    Lot,
+    MethodStatementAnswer,
+    Offer,
+    OfferSubmission,
+    Question,
+    QuestionKind,
+    RelevantMeasure,
+    Tender,
+    TenderStatus,
+)
+from .offers import OfferValue
 
 HUNDRED = Decimal("100")
 
@@ -37,6 +53,7 @@ STATUS_FILTERS = {
     "closed": lambda now: (
         Q(status=TenderStatus.CLOSED) | Q(status=TenderStatus.PUBLISHED, submission_deadline__lte=now)
     ),
+    "awarded": lambda now: Q(status=TenderStatus.AWARDED),
     "cancelled": lambda now: Q(status=TenderStatus.CANCELLED),
 }
 
@@ -301,3 +318,124 @@ def lot_for_tender(tender: Tender, lot_id) -> Lot | None:
 
 def question_for_staff(authority: Authority, question_id) -> Question | None:
     return Question.objects.filter(authority=authority, pk=question_id).select_related("tender").first()
+
+
+# The bidder's offers ----------------------------------------------------------------------------------------
+
+MY_OFFERS_PAGE_SIZE = 20
+
+
+def _member_q(user: User) -> Q:
+    """Offers of the supplier organisations the person is an approved member of: a supplier never sees another's."""
+    return Q(
+        organisation__kind=OrganisationKind.SUPPLIER,
+        organisation__memberships__user=user,
+        organisation__memberships__status=OrganisationMemberStatus.APPROVED,
+    )
+
+
+def offer_get_for_bidder(authority: Authority, offer_id, user: User) -> Offer | None:
+    """The offer, if it belongs to the authority and to one of the person's supplier organisations; else None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Offer.objects.filter(_member_q(user), authority=authority, pk=offer_id)
+        .select_related("authority", "tender__authority", "lot", "organisation")
+        .first()
+    )
+
+
+def offers_of_organisations(tender: Tender, organisations) -> list[Offer]:
+    """The given organisations' offers for the tender (one per lot), by lot."""
+    return list(
+        Offer.objects.filter(tender=tender, organisation__in=organisations)
+        .select_related("authority", "lot", "organisation")
+        .order_by("organisation__name", "lot__number")
+    )
+
+
+@dataclass
+class OfferMeasure:
+    """A relevant measure as the offer page shows it: with the offer's commitment to it (None for none) and that
+    commitment's monetised value."""
+
+    measure: RelevantMeasure
+    commitment: Commitment | None
+    value: Monetised | None
+
+
+@dataclass
+class OfferQuestion:
+    question: Question
+    answer: MethodStatementAnswer | None
+
+
+@dataclass
+class OfferPage:
+    offer: Offer
+    measures: list[OfferMeasure]
+    questions: list[OfferQuestion]
+    documents: list
+    submissions: list[OfferSubmission]  # newest first
+    value: OfferValue
+
+    @property
+    def current_submission(self) -> OfferSubmission | None:
+        return next((s for s in self.submissions if s.withdrawn_at is None), None)
+
+    @property
+    def relevant_measures(self) -> list[RelevantMeasure]:
+        return [row.measure for row in self.measures]
+
+    @property
+    def unanswered(self) -> list[Question]:
+        return [row.question for row in self.questions if row.answer is None or not row.answer.text]
+
+
+def offer_page(offer: Offer) -> OfferPage:
+    """Everything the bidder's offer pages show, in a fixed number of queries whatever the number of measures,
+    questions, commitments, answers, documents or versions. `offer` comes from `offer_get_for_bidder`."""
+    measures = offers.measures_for(offer.tender, offer.lot)
+    commitments = {c.relevant_measure_id: c for c in Commitment.objects.filter(offer=offer)}
+    answers = {a.question_id: a for a in MethodStatementAnswer.objects.filter(offer=offer)}
+    questions = list(Question.objects.filter(tender=offer.tender).order_by("kind", "position", "id"))
+    value = offers.offer_value_of(offer, [(m, commitments[m.pk].quantity) for m in measures if m.pk in commitments])
+    return OfferPage(
+        offer=offer,
+        measures=[OfferMeasure(m, commitments.get(m.pk), value.per_measure.get(m.pk)) for m in measures],
+        questions=[OfferQuestion(q, answers.get(q.pk)) for q in questions],
+        documents=list(offer.documents.order_by("uploaded_at", "id")),
+        submissions=list(OfferSubmission.objects.filter(offer=offer).order_by("-number")),
+        value=value,
+    )
+
+
+def offer_submissions(offer: Offer) -> list[OfferSubmission]:
+    """Every submitted version of the offer, first to last, with who submitted it."""
+    return list(OfferSubmission.objects.filter(offer=offer).select_related("submitted_by").order_by("number"))
+
+
+def dangerously_offers_for_member(user: User, page_number) -> Page:
+    """One page (newest first) of the offers of every supplier organisation the person is an approved member of,
+    to every authority, each with `latest_submission` (or None).
+
+    Reads across authorities (a supplier bids to many) but only its members' own organisations' offers, so it runs
+    unscoped; everything the page shows is fetched before the unscoped block ends."""
+    with dangerously_unscoped():
+        offers_qs = (
+            Offer.objects.filter(_member_q(user))
+            .select_related("authority", "tender", "lot", "organisation")
+            .prefetch_related(
+                Prefetch(
+                    "submissions",
+                    queryset=OfferSubmission.objects.order_by("-number"),
+                    to_attr="submission_list",
+                )
+            )
+            .order_by("-created_at", "-id")
+        )
+        page = Paginator(offers_qs, MY_OFFERS_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+    for offer in page.object_list:
+        offer.latest_submission = offer.submission_list[0] if offer.submission_list else None
+    return page

@@ -122,7 +122,7 @@ def _require_draft(tender: Tender) -> None:
         return
     if tender.status == TenderStatus.PUBLISHED:
         raise TenderLocked("This tender has been published. Change it with an amendment.")
-    if tender.status == TenderStatus.CLOSED:
+    if tender.status in (TenderStatus.CLOSED, TenderStatus.AWARDED):
         raise TenderLocked("This tender has closed and cannot be changed.")
     raise TenderLocked("This tender has been cancelled and cannot be changed.")
 

@@ -21,7 +21,7 @@ from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
 
-from .. import selectors, services
+from .. import sealing, selectors, services
 from ..cpv import divisions_for, is_works, validate_cpv_codes
 from ..forms import (
     AmendmentForm,
@@ -86,6 +86,7 @@ STATUS_TABS = [
     ("draft", "Drafts"),
     ("published", "Published"),
     ("closed", "Closed"),
+    ("awarded", "Awarded"),
     ("cancelled", "Cancelled"),
 ]
 
@@ -228,6 +229,10 @@ def tender_detail(request, tender_id):
             "detail": detail,
             "can_manage": can_manage,
             "editable": can_manage and tender.status == TenderStatus.DRAFT,
+            # How many offers and where the seal stands: never their content (tenders/sealing.py).
+            "offers": sealing.offers_summary(tender),
+            "can_open_offers": has_permission(request.roles, "offers.open"),
+            "can_view_offers": has_permission(request.roles, "offers.view"),
         },
     )
 

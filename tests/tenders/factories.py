@@ -46,12 +46,15 @@ TEST_CHARTER_TITLE = "Tender test charter"
 
 
 def ensure_reference_data() -> None:
-    """Reloads the CPV codes and thresholds the migrations seed, if they are gone: a `transaction=True` test (the
-    browser tests) flushes every table when it ends, so the next one starts without them. Idempotent."""
+    """Reloads the CPV codes, thresholds and bank holidays the migrations seed, if they are gone: a
+    `transaction=True` test (the browser tests) flushes every table when it ends, so the next one starts without
+    them. Idempotent."""
     if not CpvCode.objects.exists():
         import_module("tenders.migrations.0003_load_cpv_codes").load_cpv_codes(django_apps, None)
     if not Threshold.objects.exists():
         import_module("tenders.migrations.0002_seed_thresholds").seed_thresholds(django_apps, None)
+    if not django_apps.get_model("evaluation", "BankHoliday").objects.exists():
+        import_module("evaluation.migrations.0002_load_bank_holidays").load_bank_holidays(django_apps, None)
 
 
 def adopted_test_charter(world, authority) -> CharterVersion:
