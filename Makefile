@@ -18,12 +18,13 @@ PYTEST_ARGS ?=
 PYTHON_CANDIDATES := python3.12 python python3 "PYENV_VERSION=$(shell cat .python-version 2>/dev/null) pyenv exec python"
 IS_PY312 := -c 'import sys; sys.exit(sys.version_info < (3, 12))'
 
-.PHONY: help run test lint worker beat install static clean distclean
+.PHONY: help run test lint bench worker beat install static clean distclean
 
 help:
 	@echo "make run        set up, load demo data, serve on http://127.0.0.1:8000 (DEBUG on, SQLite by default)"
 	@echo "make test       set up and run the tests; extra pytest options: make test PYTEST_ARGS='-k invite -x'"
 	@echo "make lint       ruff check"
+	@echo "make bench      time re-scoring a tender with 500 offers (see docs/performance.md)"
 	@echo "make worker     a Celery worker (needs CELERY_BROKER_URL; without it tasks run in-process)"
 	@echo "make beat       Celery beat, for scheduled reminders"
 	@echo "make clean      remove built assets and caches; make distclean also removes .venv and node_modules"
@@ -42,6 +43,9 @@ test: install static
 
 lint: install
 	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python benchmarks/scoring_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info

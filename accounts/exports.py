@@ -42,7 +42,7 @@ def _json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False) if value else ""
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     # Spreadsheet apps run cells that start with these as formulas: a user-typed name must never execute.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -59,7 +59,7 @@ def audit_export_csv(job: Job, report_progress) -> tuple[str, bytes]:
     writer = csv.writer(buffer)
     writer.writerow(AUDIT_COLUMNS)
     for row in audit_rows(job, report_progress):
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return _filename(job, "csv"), buffer.getvalue().encode("utf-8-sig")
 
 
@@ -71,7 +71,7 @@ def audit_export_xlsx(job: Job, report_progress) -> tuple[str, bytes]:
     sheet = workbook.create_sheet("Audit log")
     sheet.append(AUDIT_COLUMNS)
     for row in audit_rows(job, report_progress):
-        sheet.append([_safe_cell(cell) for cell in row])
+        sheet.append([safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _filename(job, "xlsx"), buffer.getvalue()

@@ -4,6 +4,7 @@ A job kind names the permission needed to start it and download its file, and a 
 `handler(job, report_progress) -> (filename, bytes)`. Handlers run inside the job's authority scope.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Job, JobStatus
+from .audit import audit_record
+from .models import Job, JobStatus, User
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,24 @@ def job_execute(job: Job) -> Job:
     with transaction.atomic():
         job.file.save(filename, ContentFile(content), save=False)
         job.filename = filename
+        job.sha256 = hashlib.sha256(content).hexdigest()
         job.status = JobStatus.SUCCEEDED
         job.progress = 100
         job.finished_at = timezone.now()
-        job.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
+        job.save(update_fields=["file", "filename", "sha256", "status", "progress", "finished_at"])
     return job
 
 
 def job_fail(job: Job, message: str) -> None:
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+
+
+def job_download_record(*, job: Job, acting_user: User) -> None:
+    """Records who downloaded a job's file, and which file (its SHA-256): exports carry tenant data out."""
+    audit_record(
+        authority=job.authority,
+        actor=acting_user,
+        verb="job.downloaded",
+        obj=job,
+        changes={"kind": job.kind, "filename": job.filename, "sha256": job.sha256},
+    )

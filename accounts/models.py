@@ -315,6 +315,8 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     file = models.FileField(storage=private_storage, upload_to="jobs/%Y/%m/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
+    # The file's fingerprint, so a downloaded copy can be checked against what the job made.
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(default=timezone.now)

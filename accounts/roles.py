@@ -49,6 +49,32 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
         "Create, edit, publish, amend and cancel tenders; import OCDS notices; answer clarification questions",
         frozenset({Role.PROCUREMENT_OFFICER}),
     ),
+    "offers.open": (
+        "Open a tender's sealed offers once its submission deadline has passed (an audited act)",
+        frozenset({Role.PROCUREMENT_OFFICER}),
+    ),
+    "offers.view": (
+        "Read offers, their supporting documents and identikit findings, only after they have been opened",
+        frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR}),
+    ),
+    "evaluation.manage": (
+        "Start evaluations, form the panel and choose its moderator, decide on declared conflicts of interest, "
+        "decide and confirm awards",
+        frozenset({Role.PROCUREMENT_OFFICER}),
+    ),
+    "evaluation.view": (
+        "Follow an evaluation's progress; read its results once moderation is finalised",
+        frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR}),
+    ),
+    "evaluation.score": (
+        "On a panel they sit on: declare conflicts of interest, score offers, and moderate where they are the "
+        "moderator",
+        frozenset({Role.EVALUATOR}),
+    ),
+    "evaluation.export": (
+        "Generate evaluation packs (PDF, XLSX, CSV) and download them",
+        frozenset({Role.PROCUREMENT_OFFICER}),
+    ),
 }
 
 

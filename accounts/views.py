@@ -32,7 +32,7 @@ from .forms import (
     RegisterForm,
     SignInForm,
 )
-from .jobs import job_kind
+from .jobs import job_download_record, job_kind
 from .models import (
     Invitation,
     Job,
@@ -435,6 +435,7 @@ def job_download(request, job_id):
     job = _job_for_user(request, job_id)
     if job.status != JobStatus.SUCCEEDED or not job.file:
         raise Http404("The file is not ready")
+    job_download_record(job=job, acting_user=request.user)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "charters",
     "tenders",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Supporting documents on offers: the largest file accepted, in MB. Django's own upload limits need no raising:
+# DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out, and files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary
+# file rather than memory. The upload page stops reading a file once it passes this limit
+# (tenders/views/offer_documents.py), so an oversized upload is not written to disk in full.
+OFFER_DOCUMENT_MAX_MB = int(os.environ.get("OFFER_DOCUMENT_MAX_MB", "10"))
 
 # Email: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

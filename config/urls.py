@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("charters.urls")),
     path("", include("tenders.urls")),
+    path("", include("evaluation.urls")),
 ]

@@ -56,9 +56,23 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
+def _roles(user: User, authority: Authority) -> set:
+    return set(Membership.objects.filter(authority=authority, user=user).values_list("role", flat=True))
+
+
 def _holds(user: User, authority: Authority, permission: str) -> bool:
-    roles = Membership.objects.filter(authority=authority, user=user).values_list("role", flat=True)
-    return has_permission(set(roles), permission)
+    return has_permission(_roles(user, authority), permission)
+
+
+# Later stages narrow who may read an opened tender's offers (evaluation: an evaluator only once on the tender's
+# panel and cleared of conflicts of interest). Each check is called with tender, user and roles and returns a
+# refusal, fit to show, or None; tenders cannot import evaluation, so evaluation registers its check here.
+READER_CHECKS = []
+
+
+def register_reader_check(check):
+    READER_CHECKS.append(check)
+    return check
 
 
 # Counting and the state of the seal ---------------------------------------------------------------------------
@@ -190,7 +204,8 @@ def _guard(*, tender: Tender, user: User, what: str, offer_id=None, document_id=
         detail["offer"] = offer_id
     if document_id is not None:
         detail["document"] = document_id
-    if not _holds(user, tender.authority, "offers.view"):
+    roles = _roles(user, tender.authority)
+    if not has_permission(roles, "offers.view"):
         access_refused_record(authority=tender.authority, user=user, **detail, tender=tender.pk)
         raise OfferAccessRefused("Only procurement officers and evaluators can read offers.")
     if not offers_opened(tender):
@@ -198,6 +213,17 @@ def _guard(*, tender: Tender, user: User, what: str, offer_id=None, document_id=
             authority=tender.authority, actor=user, verb="offer.sealed_access_refused", obj=tender, changes=detail
         )
         raise OffersSealed(sealed_message(tender), tender=tender)
+    for check in READER_CHECKS:
+        refusal = check(tender=tender, user=user, roles=roles)
+        if refusal:
+            audit_record(
+                authority=tender.authority,
+                actor=user,
+                verb="offer.access_refused",
+                obj=tender,
+                changes={**detail, "reason": refusal},
+            )
+            raise OfferAccessRefused(refusal)
 
 
 # Monetised value, from the submitted content -------------------------------------------------------------------

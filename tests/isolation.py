@@ -256,3 +256,57 @@ OBJECT_MAKERS |= {
     "relevant_measure_id": _in_intake_tender("relevant_measures"),
     "question_id": _in_intake_tender("questions"),
 }
+
+
+# Opened offers (tenders/views/opening.py) ----------------------------------------------------------------------
+
+
+def _opened_offer(world, authority):
+    """One offer with a supporting document, submitted before the deadline of a tender whose offers a procurement
+    officer has opened; built once per authority. Opened, so the roles allowed to read offers get 200 here; the sealed
+    refusal (403, audited) is tested in tests/tenders/test_sealing.py and test_opening.py."""
+    from tenders.models import Offer
+    from tenders.sealing import offers_open
+    from tests.tenders.sealed_offers import submitted_offer, tender_past_deadline
+
+    with authority_scope(authority):
+        existing = Offer.objects.filter(tender__reference="ISO-OFFERS").first()
+    if existing is not None:
+        return existing
+    tender = tender_past_deadline(world, authority, reference="ISO-OFFERS")
+    offer = submitted_offer(world, tender, documents={"isolation-plan.pdf": b"%PDF-1.4\n%%EOF\n"})
+    with authority_scope(authority):
+        offers_open(tender=tender, acting_user=world.user(authority, Role.PROCUREMENT_OFFICER))
+    return offer
+
+
+def _opened_offer_document(world, authority):
+    offer = _opened_offer(world, authority)
+    with authority_scope(authority):
+        return offer.documents.get().pk
+
+
+OBJECT_MAKERS |= {
+    "offer_id": lambda world, authority: _opened_offer(world, authority).pk,
+    "document_id": _opened_offer_document,
+}
+
+
+# Evaluation (evaluation/views/): its makers live beside its tests.
+from tests.evaluation.makers import EVALUATION_MAKERS  # noqa: E402
+
+OBJECT_MAKERS |= EVALUATION_MAKERS
+
+
+def _cleared(maker):
+    # Evaluators read offers only from the tender's panel, cleared of conflicts (evaluation/access.py): the
+    # evaluation maker puts the world's evaluator there.
+    def make(world, authority):
+        EVALUATION_MAKERS["evaluation_id"](world, authority)
+        return maker(world, authority)
+
+    return make
+
+
+OBJECT_MAKERS["offer_id"] = _cleared(OBJECT_MAKERS["offer_id"])
+OBJECT_MAKERS["document_id"] = _cleared(OBJECT_MAKERS["document_id"])

@@ -9,6 +9,7 @@ weightings' total) and the CPV picker; the pages work the same without them.
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -233,8 +234,21 @@ def tender_detail(request, tender_id):
             "offers": sealing.offers_summary(tender),
             "can_open_offers": has_permission(request.roles, "offers.open"),
             "can_view_offers": has_permission(request.roles, "offers.view"),
+            "evaluation": _evaluation_of(tender),
+            "can_start_evaluation": has_permission(request.roles, "evaluation.manage"),
+            "can_view_evaluation": has_permission(request.roles, "evaluation.view"),
         },
     )
+
+
+def _evaluation_of(tender):
+    # Through the reverse relation: tenders does not import evaluation (the dependency runs the other way).
+    if tender.offers_opened_at is None:
+        return None
+    try:
+        return tender.evaluation
+    except ObjectDoesNotExist:
+        return None
 
 
 @authority_permission("tenders.manage")

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.roles import Role
 from accounts.scoping import authority_scope
 from tenders import documents, offers
 from tenders.models import DocumentKind, Offer, OfferDocument, OfferSubmission, Tender
@@ -116,3 +117,23 @@ def submitted_offer(world, tender: Tender, **kwargs) -> Offer:
     submit(world, offer, user=kwargs.get("user"), now=kwargs.get("now"))
     offer.refresh_from_db()
     return offer
+
+
+def seat_evaluator(world, tender: Tender) -> None:
+    """Puts the world's evaluator on the tender's evaluation panel, declared free of conflicts: only then may an
+    evaluator read the opened offers (evaluation/access.py)."""
+    from evaluation import services as evaluation_services
+    from evaluation.models import Evaluation
+
+    authority = tender.authority
+    evaluator = world.user(authority, Role.EVALUATOR)
+    with authority_scope(authority):
+        tender = Tender.objects.get(pk=tender.pk)
+        evaluation = Evaluation.objects.filter(tender=tender).first() or evaluation_services.evaluation_start(
+            tender=tender, acting_user=world.user(authority, Role.PROCUREMENT_OFFICER)
+        )
+        if not evaluation.panel.filter(user=evaluator).exists():
+            member = evaluation_services.panel_member_add(
+                evaluation=evaluation, user=evaluator, acting_user=world.user(authority, Role.PROCUREMENT_OFFICER)
+            )
+            evaluation_services.declaration_make(member=member, acting_user=evaluator, has_interest=False)

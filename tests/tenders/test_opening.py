@@ -19,7 +19,14 @@ from tenders.models import OfferSubmission, Tender, TenderStatus
 from tenders.services import format_datetime, tender_cancel
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 from tests.tenders.factories import build_tender
-from tests.tenders.sealed_offers import add_document, draft_offer, submit, submitted_offer, tender_past_deadline
+from tests.tenders.sealed_offers import (
+    add_document,
+    draft_offer,
+    seat_evaluator,
+    submit,
+    submitted_offer,
+    tender_past_deadline,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +38,11 @@ def _events(authority, verb):
 
 def _open(world, tender, **kwargs):
     with authority_scope(tender.authority):
-        return sealing.offers_open(
+        opened = sealing.offers_open(
             tender=tender, acting_user=world.user(tender.authority, Role.PROCUREMENT_OFFICER), **kwargs
         )
+    seat_evaluator(world, opened)  # the evaluator reads offers from the panel, cleared of conflicts
+    return opened
 
 
 def _third_supplier(name="Third Party Works Ltd", email="bids@thirdparty.example.com"):

@@ -29,7 +29,7 @@ from tenders.models import Tender
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 from tests.isolation import OBJECT_MAKERS, route_keywords
 from tests.tenders.factories import build_tender
-from tests.tenders.sealed_offers import draft_offer, submitted_offer
+from tests.tenders.sealed_offers import draft_offer, seat_evaluator, submitted_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +128,7 @@ def _open(world, sealed):
             acting_user=world.user(world.a, Role.PROCUREMENT_OFFICER),
             now=tender.submission_deadline + timedelta(minutes=1),
         )
+    seat_evaluator(world, tender)
 
 
 # The routes -------------------------------------------------------------------------------------------------

@@ -1,0 +1,485 @@
+"""Moderation and results (staff, /a/<authority>/).
+
+The moderator, once every evaluator on the panel (not excluded) has submitted, sees all the individual scores side
+by side with wide spreads flagged, records an agreed score with its rationale for every offer and question, and
+finalises. Until then the moderation pages say who is still scoring and show no scores. Anyone else (not on the
+panel, not the moderator, not yet declared, or excluded) gets a 403 page that says why.
+
+Results (procurement officers and evaluators) appear only after moderation is finalised: per lot, the ranking with
+its parts, the formulas and weights, ties and the rule that broke them, commitments below a minimum, identikit
+counts and the sensitivity of the winner to the social value weighting.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import authority_permission
+from accounts.errors import DomainError
+from accounts.models import AuditEvent
+from accounts.views import add_domain_error, form_status, see_other
+from tenders import sealing
+from tenders.models import Lot, Offer, QuestionKind
+
+from .. import scoring, selectors, services
+from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus, PanelMember
+from ..services import RATIONALE_MAX
+
+# Looking things up and who may moderate -----------------------------------------------------------------------
+
+
+def evaluation_or_404(request, evaluation_id) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.filter(pk=evaluation_id, authority=request.authority)
+        .select_related("tender", "moderator", "finalised_by")
+        .first()
+    )
+    if evaluation is None:
+        raise Http404("No such evaluation")
+    return evaluation
+
+
+def optional_url(name: str, *args) -> str:
+    """A link to a page that may not exist in every deployment of the evaluation pages (others add them)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def moderator_refusal(evaluation: Evaluation, user) -> str:
+    """Why this person may not moderate the evaluation ("" when they may): only the moderator, on the panel, with no
+    undecided or excluding conflict of interest, sees everyone's scores."""
+    member = PanelMember.objects.filter(evaluation=evaluation, user=user).first()
+    if member is None:
+        return "You are not on the panel for this evaluation, so you cannot see its scores."
+    if evaluation.moderator_id != user.pk:
+        moderator = evaluation.moderator
+        if moderator is None:
+            return "No moderator has been chosen for this evaluation yet. The procurement officer chooses one."
+        who = moderator.full_name or moderator.email
+        return f"Only the moderator, {who}, moderates this evaluation. You can see your own scores only."
+    if member.decision == ConflictDecision.EXCLUDED:
+        return "You have been excluded from this panel because of a conflict of interest, so you cannot moderate."
+    if member.declaration == Declaration.PENDING:
+        return "Declare any conflict of interest for this tender and its bidders before you moderate."
+    if not member.may_see_offers:
+        return "You have declared an interest. You can moderate once the procurement officer has decided on it."
+    return ""
+
+
+def _refused(request, evaluation: Evaluation, reason: str):
+    return render(
+        request,
+        "evaluation/moderation/refused.html",
+        {
+            "evaluation": evaluation,
+            "tender": evaluation.tender,
+            "reason": reason,
+            "declaration_url": optional_url("evaluation:declaration", request.authority.slug, evaluation.pk),
+            "overview_url": overview_url(request, evaluation),
+        },
+        status=403,
+    )
+
+
+def overview_url(request, evaluation: Evaluation) -> str:
+    return optional_url("evaluation:overview", request.authority.slug, evaluation.pk) or reverse(
+        "tenders:tender-detail", args=[request.authority.slug, evaluation.tender_id]
+    )
+
+
+def _waiting(request, evaluation: Evaluation, template: str, extra: dict | None = None, status: int = 200):
+    """The page while evaluators are still scoring: their names, never anyone's scores."""
+    return render(
+        request,
+        template,
+        {
+            "evaluation": evaluation,
+            "tender": evaluation.tender,
+            "waiting": selectors.panel_still_scoring(evaluation),
+            "overview_url": overview_url(request, evaluation),
+            **(extra or {}),
+        },
+        status=status,
+    )
+
+
+def _still_scoring(evaluation: Evaluation) -> bool:
+    return evaluation.status == EvaluationStatus.SCORING and selectors.members_still_scoring(evaluation) > 0
+
+
+def supplier_name(offer, submission) -> str:
+    return (submission.content.get("supplier") if submission else "") or offer.organisation.name
+
+
+# The grid ------------------------------------------------------------------------------------------------------
+
+
+@authority_permission("evaluation.score")
+def moderation(request, evaluation_id):
+    evaluation = evaluation_or_404(request, evaluation_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])  # after the lookup: another authority's id is simply not found
+    if reason := moderator_refusal(evaluation, request.user):
+        return _refused(request, evaluation, reason)
+    if _still_scoring(evaluation):
+        return _waiting(request, evaluation, "evaluation/moderation/moderation.html")
+    grid = selectors.moderation_grid(evaluation)
+    for row in grid.rows:
+        row.supplier = supplier_name(row.offer, row.submission)
+    return render(
+        request,
+        "evaluation/moderation/moderation.html",
+        {
+            "evaluation": evaluation,
+            "tender": evaluation.tender,
+            "grid": grid,
+            "missing": len(grid.missing),
+            "flagged": sum(1 for row in grid.rows for line in row.lines if line.flagged),
+            "finalised": evaluation.status != EvaluationStatus.SCORING,
+            "overview_url": overview_url(request, evaluation),
+        },
+    )
+
+
+# One offer: the agreed scores ----------------------------------------------------------------------------------
+
+
+class ModerationForm(forms.Form):
+    """An agreed score and its rationale for every question, for one offer."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for number, question in enumerate(questions, start=1):
+            top = question.scale_max
+            self.fields[f"score_{question.pk}"] = forms.DecimalField(
+                label=f"Agreed score for question {number}",
+                help_text=f"From 0 to {top}, with one decimal place at most (like 3.5)",
+                min_value=Decimal("0"),
+                max_value=Decimal(top),
+                max_digits=5,
+                decimal_places=1,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "govuk-input--width-3", "spellcheck": "false"}
+                ),
+                error_messages={
+                    "required": f"Enter the agreed score for question {number}",
+                    "invalid": f"The agreed score for question {number} must be a number, like 3 or 3.5",
+                    "min_value": f"The agreed score for question {number} must be from 0 to {top}",
+                    "max_value": f"The agreed score for question {number} must be from 0 to {top}",
+                    "max_decimal_places": f"The agreed score for question {number} can have one decimal place",
+                    "max_digits": f"The agreed score for question {number} must be from 0 to {top}",
+                },
+            )
+            self.fields[f"rationale_{question.pk}"] = forms.CharField(
+                label=f"Why the panel agreed this score for question {number}",
+                help_text="The reason is kept with the score, shown in the evaluation pack and, as the reason for "
+                "the score, in the bidder's assessment summary.",
+                max_length=RATIONALE_MAX,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={
+                    "required": f"Enter why the panel agreed this score for question {number}",
+                    "max_length": f"The rationale for question {number} must be {RATIONALE_MAX:,} characters or fewer",
+                },
+            )
+
+    def pairs(self):
+        return [(q, self[f"score_{q.pk}"], self[f"rationale_{q.pk}"]) for q in self.questions]
+
+
+def _history(offer: Offer) -> dict:
+    """Earlier agreed scores per question, from the audit trail (the record of every change: old and new)."""
+    events = (
+        AuditEvent.objects.filter(verb="evaluation.moderated_score_recorded", changes__offer=offer.pk)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    found = {}
+    for event in events:
+        before = event.changes.get("before")
+        if before:
+            found.setdefault(event.changes.get("question"), []).append(
+                {"before": before, "after": event.changes.get("after"), "event": event}
+            )
+    return found
+
+
+@authority_permission("evaluation.score")
+@require_http_methods(["GET", "POST"])
+def moderate_offer(request, scored_offer_id):
+    offer = (
+        Offer.objects.filter(pk=scored_offer_id, authority=request.authority)
+        .select_related("tender", "organisation", "lot")
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer")
+    evaluation = Evaluation.objects.filter(tender=offer.tender).select_related("tender", "moderator").first()
+    if evaluation is None:
+        raise Http404("This tender is not being evaluated")
+    if reason := moderator_refusal(evaluation, request.user):
+        return _refused(request, evaluation, reason)
+    if _still_scoring(evaluation):
+        return _waiting(request, evaluation, "evaluation/moderation/moderate_offer.html", {"offer": offer})
+    grid = selectors.moderation_grid(evaluation, offer_ids={offer.pk})
+    if not grid.rows:
+        raise Http404("This offer is not being evaluated")
+    row = grid.rows[0]
+    staff_offer = sealing.offer_for_staff(authority=request.authority, offer_id=offer.pk, user=request.user)
+    narratives = {}
+    if staff_offer is not None:
+        for answer in sealing.offer_view(staff_offer).answers:
+            if answer["question"] is not None:
+                narratives[answer["question"].pk] = answer["narrative"]
+    finalised = evaluation.status != EvaluationStatus.SCORING
+    initial = {}
+    for line in row.lines:
+        if line.agreed is not None:
+            initial[f"score_{line.question.pk}"] = _fmt(line.agreed.score)
+            initial[f"rationale_{line.question.pk}"] = line.agreed.rationale
+    form = ModerationForm(
+        request.POST if request.method == "POST" and not finalised else None,
+        questions=grid.questions,
+        initial=initial,
+    )
+    moderation_url = reverse("evaluation:moderation", args=[request.authority.slug, evaluation.pk])
+    error = ""
+    if request.method == "POST" and finalised:
+        error = "Moderation has been finalised: agreed scores can no longer change."
+    elif form.is_bound and form.is_valid():
+        changed = []
+        question = None
+        try:
+            with transaction.atomic():
+                for line in row.lines:
+                    question = line.question
+                    score = form.cleaned_data[f"score_{question.pk}"]
+                    rationale = form.cleaned_data[f"rationale_{question.pk}"].strip()
+                    agreed = line.agreed
+                    if agreed is not None and agreed.score == score and agreed.rationale == rationale:
+                        continue  # unchanged: no audit entry for a save that changes nothing
+                    services.moderated_score_record(
+                        evaluation=evaluation,
+                        offer=offer,
+                        question=question,
+                        score=score,
+                        rationale=rationale,
+                        acting_user=request.user,
+                    )
+                    changed.append((question, agreed.score if agreed else None, score))
+        except DomainError as refusal:
+            field_map = {"score": f"score_{question.pk}", "rationale": f"rationale_{question.pk}"} if question else {}
+            add_domain_error(form, refusal, field_map=field_map)
+        else:
+            supplier = supplier_name(offer, row.submission)
+            if not changed:
+                messages.success(request, f"Nothing changed in the agreed scores for {supplier}.")
+            else:
+                numbers = {q.pk: n for n, q in enumerate(grid.questions, start=1)}
+                parts = [
+                    f"question {numbers[q.pk]} changed from {_fmt(before)} to {_fmt(after)}"
+                    if before is not None
+                    else f"question {numbers[q.pk]} agreed at {_fmt(after)}"
+                    for q, before, after in changed
+                ]
+                messages.success(request, f"Agreed scores saved for {supplier}: " + "; ".join(parts) + ".")
+            return see_other(f"{moderation_url}#offer-{offer.pk}")
+    history = _history(offer)
+    questions = []
+    for number, (line, (question, score_field, rationale_field)) in enumerate(
+        zip(row.lines, form.pairs(), strict=True), start=1
+    ):
+        descriptors = question.scale_descriptors or []
+        questions.append(
+            {
+                "number": number,
+                "question": question,
+                "kind": "Quality" if question.kind == QuestionKind.QUALITY else "Social value method statement",
+                "line": line,
+                "individual": list(zip(grid.members, line.scores, strict=True)),
+                "score_field": score_field,
+                "rationale_field": rationale_field,
+                "narrative": narratives.get(question.pk),
+                "descriptors": list(enumerate(descriptors)) if len(descriptors) == question.scale_max + 1 else [],
+                "history": history.get(question.pk, []),
+            }
+        )
+    return render(
+        request,
+        "evaluation/moderation/moderate_offer.html",
+        {
+            "evaluation": evaluation,
+            "tender": evaluation.tender,
+            "offer": offer,
+            "row": row,
+            "supplier": supplier_name(offer, row.submission),
+            "staff_offer": staff_offer,
+            "questions": questions,
+            "form": form,
+            "finalised": finalised,
+            "error": error,
+            "page_has_errors": bool(error),
+            "moderation_url": moderation_url,
+        },
+        status=422 if error else form_status(form),
+    )
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value is not None else ""
+
+
+# Finalising -----------------------------------------------------------------------------------------------------
+
+
+@authority_permission("evaluation.score")
+@require_http_methods(["GET", "POST"])
+def finalise(request, evaluation_id):
+    evaluation = evaluation_or_404(request, evaluation_id)
+    if reason := moderator_refusal(evaluation, request.user):
+        return _refused(request, evaluation, reason)
+    results_url = reverse("evaluation:results", args=[request.authority.slug, evaluation.pk])
+    error = ""
+    if request.method == "POST" and evaluation.status == EvaluationStatus.SCORING:
+        try:
+            services.moderation_finalise(evaluation=evaluation, acting_user=request.user)
+        except DomainError as refusal:
+            error = refusal.message
+            evaluation = evaluation_or_404(request, evaluation_id)
+        else:
+            messages.success(
+                request, "Moderation is finalised. The agreed scores are fixed and the results are ready below."
+            )
+            return see_other(results_url)
+    context = {
+        "evaluation": evaluation,
+        "tender": evaluation.tender,
+        "finalised": evaluation.status != EvaluationStatus.SCORING,
+        "error": error,
+        "page_has_errors": bool(error),
+        "results_url": results_url,
+        "moderation_url": reverse("evaluation:moderation", args=[request.authority.slug, evaluation.pk]),
+        "overview_url": overview_url(request, evaluation),
+    }
+    status = 422 if error else 200
+    if evaluation.status == EvaluationStatus.SCORING and _still_scoring(evaluation):
+        return _waiting(request, evaluation, "evaluation/moderation/finalise.html", context, status=status)
+    if evaluation.status == EvaluationStatus.SCORING:
+        grid = selectors.moderation_grid(evaluation)
+        numbers = {q.pk: n for n, q in enumerate(grid.questions, start=1)}
+        context["missing"] = [
+            {"supplier": supplier_name(row.offer, row.submission), "offer": row.offer, "number": numbers[q.pk]}
+            for row, q in grid.missing
+        ]
+        context["offer_count"] = len(grid.rows)
+        context["question_count"] = len(grid.questions)
+    return render(request, "evaluation/moderation/finalise.html", context, status=status)
+
+
+# Results --------------------------------------------------------------------------------------------------------
+
+
+def _lot_results(evaluation: Evaluation, lot: Lot | None) -> dict:
+    """One lot's results, shaped for the page: rows with the social value points split, and the winners under the
+    sensitivity moves named."""
+    results = selectors.results(evaluation, lot)
+    weights = results.criterion_weights
+    questions = {selectors.question_key(q.pk): q for q in selectors.questions_for(evaluation.tender)}
+    names = {}
+    rows = []
+    totals = [row.total for row in results.rows]
+    for row in results.rows:
+        supplier = supplier_name(row.offer, row.submission)
+        names[row.offer.pk] = supplier
+        commitments = weights.get(selectors.COMMITMENTS, Decimal("0")) * row.fractions.get(
+            selectors.COMMITMENTS, Decimal("0")
+        )
+        social = row.parts.get(scoring.Part.SOCIAL_VALUE, Decimal("0"))
+        flags = row.submission.flags or {}
+        rows.append(
+            {
+                "row": row,
+                "supplier": supplier,
+                "price_points": row.parts.get(scoring.Part.PRICE, Decimal("0")),
+                "quality_points": row.parts.get(scoring.Part.QUALITY, Decimal("0")),
+                "commitments_points": commitments,
+                "method_points": social - commitments,
+                # Equal totals put in order by the tie-break rule (tied: still equal after it).
+                "equal_total": totals.count(row.total) > 1,
+                "identikit": sum(1 for n in flags.get("narratives", []) if n.get("identikit")),
+                "overclaims": len(flags.get("overclaim", [])),
+            }
+        )
+    criteria = []
+    for criterion in results.criteria:
+        if criterion.key == selectors.PRICE:
+            name = "Price"
+        elif criterion.key == selectors.COMMITMENTS:
+            name = "Social value commitments (monetised)"
+        else:
+            question = questions[criterion.key]
+            kind = "Quality" if question.kind == QuestionKind.QUALITY else "Social value method statement"
+            name = f"{kind}: {question.text}"
+        criteria.append({"name": name, "part": criterion.part, "points": weights[criterion.key]})
+    sensitivity = None
+    if results.sensitivity is not None:
+        social = results.part_weights.get(scoring.Part.SOCIAL_VALUE, Decimal("0"))
+        moves = []
+        for moved, keys in sorted(results.sensitivity.winners.items()):
+            weight = scoring.shifted_weights(results.part_weights, Decimal(moved))[scoring.Part.SOCIAL_VALUE]
+            moves.append(
+                {
+                    "moved": moved,
+                    "weight": weight,
+                    "winners": sorted(names[key] for key in keys),
+                    "current": moved == 0,
+                }
+            )
+        sensitivity = {"changes": results.sensitivity.changes, "moves": moves, "social": social}
+    return {
+        "lot": lot,
+        "results": results,
+        "rows": rows,
+        "criteria": criteria,
+        "sensitivity": sensitivity,
+        "any_equal": any(r["equal_total"] for r in rows),
+        "caption": f"Ranking for lot {lot.number}: {lot.title}" if lot else "Ranking",
+    }
+
+
+@authority_permission("evaluation.view")
+def results(request, evaluation_id):
+    evaluation = evaluation_or_404(request, evaluation_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    context = {
+        "evaluation": evaluation,
+        "tender": evaluation.tender,
+        "finalised": evaluation.status != EvaluationStatus.SCORING,
+        "overview_url": overview_url(request, evaluation),
+    }
+    if context["finalised"]:
+        lots = list(Lot.objects.filter(tender=evaluation.tender).order_by("number")) or [None]
+        context["lots"] = [_lot_results(evaluation, lot) for lot in lots]
+        context["award_url"] = reverse("evaluation:award", args=[request.authority.slug, evaluation.pk])
+    else:
+        context["waiting"] = selectors.members_still_scoring(evaluation)
+    return render(request, "evaluation/results/results.html", context)
+
+
+staff_urlpatterns = [
+    path("evaluations/<int:evaluation_id>/moderation/", moderation, name="moderation"),
+    path("moderation/<int:scored_offer_id>/", moderate_offer, name="moderate-offer"),
+    path("evaluations/<int:evaluation_id>/finalise/", finalise, name="finalise"),
+    path("evaluations/<int:evaluation_id>/results/", results, name="results"),
+]
+public_urlpatterns = []
+platform_urlpatterns = []
