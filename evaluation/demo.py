@@ -14,17 +14,22 @@ demo evaluation or tender is left as it is.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, User
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from accounts.services import invitation_accept, invitation_create, user_register
-from charters.models import CharterMeasure, VersionStatus
 from tenders import sealing
 from tenders import services as tender_services
-from tenders.demo import BRIGHTSIDE, EASTVALE_REASONS, VALLEY, _demo_offer
+from tenders.demo import (
+    BRIGHTSIDE,
+    EASTVALE_REASONS,
+    EASTVALE_SOCIAL_VALUE_QUESTION,
+    VALLEY,
+    adopted_measures,
+    demo_offer,
+    demo_tender,
+)
 from tenders.models import QuestionKind, Tender
 
 from . import selectors, services
@@ -98,61 +103,29 @@ def _second_evaluator(world, authority) -> User:
 
 
 def _closed_tender(world, authority, officer) -> Tender | None:
-    measures = list(
-        CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=EASTVALE_REASONS).order_by("code")
-    )
+    measures = adopted_measures(EASTVALE_REASONS)
     if len(measures) < 2:
         return None
-    published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=100)
-    tender = tender_services.tender_create_draft(
-        authority=authority,
-        acting_user=officer,
+    tender = demo_tender(
+        officer=officer,
+        measures=measures,
+        reasons=EASTVALE_REASONS,
         reference=AWARDED,
         title="Meals at home for older residents",
         description="A hot midday meal delivered every day to older and disabled residents at home, with a "
         "welfare check on each visit, for three years.",
-        category="services",
-        estimated_value=Decimal("260000"),
+        value="260000",
         cpv_codes=["55521000"],
-        contract_term_months=36,
-        publish_at=published,
-        clarification_deadline=published + timedelta(days=20, hours=3),
-        submission_deadline=published + timedelta(days=30, hours=3),
-        contact_name="Priya Procurement",
-        contact_email=officer.email,
+        term_months=36,
+        days_ago=100,
+        quality_question=(
+            "How will you deliver a hot, nutritious meal every day, with a welfare check on each visit?",
+            "Describe kitchens, rounds, menus and special diets, and what happens when nobody answers.",
+        ),
+        social_value_question=EASTVALE_SOCIAL_VALUE_QUESTION,
     )
-    tender_services.tender_weightings_set(
-        tender=tender, acting_user=officer, price_weight=50, quality_weight=30, social_value_weight=20
-    )
-    for measure, weight, quantity in zip(measures, (50, 50), (3, 2), strict=True):
-        tender_services.relevant_measure_add(
-            tender=tender,
-            acting_user=officer,
-            charter_measure=measure,
-            reason=EASTVALE_REASONS[measure.code],
-            weight=Decimal(weight),
-            quantity=Decimal(quantity),
-        )
-    tender_services.question_add(
-        tender=tender,
-        acting_user=officer,
-        kind=QuestionKind.QUALITY,
-        weight=Decimal("100"),
-        word_limit=750,
-        text="How will you deliver a hot, nutritious meal every day, with a welfare check on each visit?",
-        guidance="Describe kitchens, rounds, menus and special diets, and what happens when nobody answers.",
-    )
-    tender_services.question_add(
-        tender=tender,
-        acting_user=officer,
-        kind=QuestionKind.SOCIAL_VALUE,
-        weight=Decimal("100"),
-        word_limit=500,
-        text="How will your social value commitments reach Riverside and the villages?",
-        guidance="Name the places and partners, and how you will evidence delivery.",
-    )
-    tender = tender_services.tender_publish(tender=tender, acting_user=officer, now=published)
-    _demo_offer(
+    published = tender.published_at
+    demo_offer(
         world,
         tender,
         supplier_name=VALLEY,
@@ -165,7 +138,7 @@ def _closed_tender(world, authority, officer) -> Tender | None:
         "driver who knows the people on it and checks on them; a missed answer is followed up within the hour.",
         price_share="0.92",
     )
-    _demo_offer(world, tender, submitted_at=published + timedelta(days=27), quantities=(5, 2), price_share="0.86")
+    demo_offer(world, tender, submitted_at=published + timedelta(days=27), quantities=(5, 2), price_share="0.86")
     tender_services.tender_close(tender=tender, acting_user=officer)
     return tender
 

@@ -30,7 +30,7 @@ VALLEY = "Valley Community Catering CIC"
 BRIGHTSIDE_NARRATIVE = "We will recruit through the Moor End jobs club and train every new starter on site."
 
 
-def _demo_offer(world, tender, *, supplier_name=BRIGHTSIDE, submitted_at=None, **content):
+def demo_offer(world, tender, *, supplier_name=BRIGHTSIDE, submitted_at=None, **content):
     """A supplier's offer: submitted (before the deadline) when `submitted_at` is given, else still a draft.
     `content` may give quantities, place, narrative, answer and price_share (of the estimated value)."""
     supplier, user = world.suppliers[supplier_name], world.supplier_users[supplier_name]
@@ -62,6 +62,80 @@ def _demo_offer(world, tender, *, supplier_name=BRIGHTSIDE, submitted_at=None, *
         offers.offer_submit(offer=offer, acting_user=user, now=submitted_at)
 
 
+def demo_tender(
+    *,
+    officer,
+    measures,
+    reasons: dict,
+    reference: str,
+    title: str,
+    description: str,
+    value: str,
+    cpv_codes: list,
+    term_months: int,
+    days_ago: int,
+    period: int = 30,
+    weights=(50, 30, 20),
+    measure_weights=(50, 50),
+    targets=(3, 2),
+    quality_question: tuple[str, str],
+    social_value_question: tuple[str, str],
+) -> Tender:
+    """A tender built and published as an officer would, `days_ago` days ago: round times, as a real notice has
+    (published at 9am, deadlines at noon), clarifications closing 10 days before the deadline. Questions are
+    (text, guidance)."""
+    published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    noon = timedelta(hours=3)
+    tender = services.tender_create_draft(
+        authority=measures[0].authority,
+        acting_user=officer,
+        reference=reference,
+        title=title,
+        description=description,
+        category="services",
+        estimated_value=Decimal(value),
+        cpv_codes=cpv_codes,
+        contract_term_months=term_months,
+        publish_at=published,
+        clarification_deadline=published + timedelta(days=period - 10) + noon,
+        submission_deadline=published + timedelta(days=period) + noon,
+        contact_name="Priya Procurement",
+        contact_email=officer.email,
+    )
+    price, quality, social_value = weights
+    services.tender_weightings_set(
+        tender=tender, acting_user=officer, price_weight=price, quality_weight=quality, social_value_weight=social_value
+    )
+    for measure, weight, quantity in zip(measures, measure_weights, targets, strict=True):
+        services.relevant_measure_add(
+            tender=tender,
+            acting_user=officer,
+            charter_measure=measure,
+            reason=reasons[measure.code],
+            weight=Decimal(weight),
+            quantity=Decimal(quantity),
+        )
+    for kind, (text, guidance), word_limit in (
+        (QuestionKind.QUALITY, quality_question, 750),
+        (QuestionKind.SOCIAL_VALUE, social_value_question, 500),
+    ):
+        services.question_add(
+            tender=tender,
+            acting_user=officer,
+            kind=kind,
+            weight=Decimal("100"),
+            word_limit=word_limit,
+            text=text,
+            guidance=guidance,
+        )
+    return services.tender_publish(tender=tender, acting_user=officer, now=published)
+
+
+def adopted_measures(codes) -> list:
+    """The adopted charter's measures with these codes (in the current authority scope), by code."""
+    return list(CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=codes).order_by("code"))
+
+
 def seed_demo(world) -> list[str]:
     return _seed_northmoor(world) + _seed_eastvale(world)
 
@@ -73,64 +147,29 @@ def _seed_eastvale(world) -> list[str]:
     officer = world.staff[("eastvale", Role.PROCUREMENT_OFFICER)]
     reference = "EDC-2026-021"
     with authority_scope(authority):
-        measures = list(
-            CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=MEASURE_REASONS).order_by(
-                "code"
-            )
-        )
+        measures = adopted_measures(EASTVALE_REASONS)
         if len(measures) < 2 or Tender.objects.filter(reference=reference).exists():
             return []
-        published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=45)
-        title = "Holiday activities and food programme"
-        tender = services.tender_create_draft(
-            authority=authority,
-            acting_user=officer,
+        tender = demo_tender(
+            officer=officer,
+            measures=measures,
+            reasons=EASTVALE_REASONS,
             reference=reference,
-            title=title,
+            title="Holiday activities and food programme",
             description="Holiday clubs with a cooked meal for children on free school meals, in Riverside and the "
             "villages, for two years.",
-            category="services",
-            estimated_value=Decimal("380000"),
+            value="380000",
             cpv_codes=["55520000", "92000000"],
-            contract_term_months=24,
-            publish_at=published,
-            clarification_deadline=published + timedelta(days=20, hours=3),
-            submission_deadline=published + timedelta(days=30, hours=3),
-            contact_name="Priya Procurement",
-            contact_email=officer.email,
+            term_months=24,
+            days_ago=45,
+            quality_question=(
+                "How will you run safe, enjoyable holiday clubs with a nutritious meal every day?",
+                "Describe staffing ratios, menus, safeguarding and how children get there.",
+            ),
+            social_value_question=EASTVALE_SOCIAL_VALUE_QUESTION,
         )
-        services.tender_weightings_set(
-            tender=tender, acting_user=officer, price_weight=50, quality_weight=30, social_value_weight=20
-        )
-        for measure, weight, quantity in zip(measures, (50, 50), (3, 2), strict=True):
-            services.relevant_measure_add(
-                tender=tender,
-                acting_user=officer,
-                charter_measure=measure,
-                reason=EASTVALE_REASONS[measure.code],
-                weight=Decimal(weight),
-                quantity=Decimal(quantity),
-            )
-        services.question_add(
-            tender=tender,
-            acting_user=officer,
-            kind=QuestionKind.QUALITY,
-            weight=Decimal("100"),
-            word_limit=750,
-            text="How will you run safe, enjoyable holiday clubs with a nutritious meal every day?",
-            guidance="Describe staffing ratios, menus, safeguarding and how children get there.",
-        )
-        services.question_add(
-            tender=tender,
-            acting_user=officer,
-            kind=QuestionKind.SOCIAL_VALUE,
-            weight=Decimal("100"),
-            word_limit=500,
-            text="How will your social value commitments reach Riverside and the villages?",
-            guidance="Name the places and partners, and how you will evidence delivery.",
-        )
-        tender = services.tender_publish(tender=tender, acting_user=officer, now=published)
-        _demo_offer(
+        published = tender.published_at
+        demo_offer(
             world,
             tender,
             supplier_name=VALLEY,
@@ -143,7 +182,7 @@ def _seed_eastvale(world) -> list[str]:
             "village, and a parents' panel that tastes the menus every term.",
             price_share="0.9",
         )
-        _demo_offer(world, tender, submitted_at=published + timedelta(days=28), quantities=(6, 2), price_share="0.85")
+        demo_offer(world, tender, submitted_at=published + timedelta(days=28), quantities=(6, 2), price_share="0.85")
         services.tender_close(tender=tender, acting_user=officer)
     return [f"{'Tender: ' + reference:<49} closed (deadline passed), two sealed offers to open"]
 
@@ -152,6 +191,10 @@ EASTVALE_REASONS = {
     "CVC-EMP-01": "Every club needs cooks and play workers; hiring them locally keeps the wages in the district.",
     "CVC-EMP-02": "Sessional holiday work suits parents and young people looking for a first job.",
 }
+EASTVALE_SOCIAL_VALUE_QUESTION = (
+    "How will your social value commitments reach Riverside and the villages?",
+    "Name the places and partners, and how you will evidence delivery.",
+)
 
 
 def _seed_northmoor(world) -> list[str]:
@@ -159,67 +202,36 @@ def _seed_northmoor(world) -> list[str]:
     officer = world.staff[("northmoor", Role.PROCUREMENT_OFFICER)]
     lines = []
     with authority_scope(authority):
-        measures = list(
-            CharterMeasure.objects.filter(version__status=VersionStatus.ADOPTED, code__in=MEASURE_REASONS).order_by(
-                "code"
-            )
-        )
+        measures = adopted_measures(MEASURE_REASONS)
         if len(measures) < 2 or Tender.objects.filter(reference=TENDERS[0][0]).exists():
             return []
         for reference, title, cpv_codes, value, days_ago, period in TENDERS:
-            # Round times, as a real notice would have: published at 9am, deadlines at noon.
-            published = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(
-                days=days_ago
-            )
-            noon = timedelta(hours=3)
-            tender = services.tender_create_draft(
-                authority=authority,
-                acting_user=officer,
+            tender = demo_tender(
+                officer=officer,
+                measures=measures,
+                reasons=MEASURE_REASONS,
                 reference=reference,
                 title=title,
                 description=f"{title} for Northmoor Borough Council, for three years from next April.",
-                category="services",
-                estimated_value=Decimal(value),
+                value=value,
                 cpv_codes=cpv_codes,
-                contract_term_months=36,
-                publish_at=published,
-                clarification_deadline=published + timedelta(days=period - 10) + noon,
-                submission_deadline=published + timedelta(days=period) + noon,
-                contact_name="Priya Procurement",
-                contact_email=officer.email,
+                term_months=36,
+                days_ago=days_ago,
+                period=period,
+                weights=(55, 30, 15),
+                measure_weights=(60, 40),
+                targets=(6, 3),
+                quality_question=(
+                    "How will you deliver the service to the specified standard?",
+                    "Describe your methods, staffing, equipment and quality checks.",
+                ),
+                social_value_question=(
+                    "How will you deliver your social value commitments in Northmoor?",
+                    "Name the places and partners, and how you will evidence delivery.",
+                ),
             )
-            services.tender_weightings_set(
-                tender=tender, acting_user=officer, price_weight=55, quality_weight=30, social_value_weight=15
-            )
-            for measure, weight, quantity in zip(measures, (60, 40), (6, 3), strict=True):
-                services.relevant_measure_add(
-                    tender=tender,
-                    acting_user=officer,
-                    charter_measure=measure,
-                    reason=MEASURE_REASONS[measure.code],
-                    weight=Decimal(weight),
-                    quantity=Decimal(quantity),
-                )
-            services.question_add(
-                tender=tender,
-                acting_user=officer,
-                kind=QuestionKind.QUALITY,
-                weight=Decimal("100"),
-                word_limit=750,
-                text="How will you deliver the service to the specified standard?",
-                guidance="Describe your methods, staffing, equipment and quality checks.",
-            )
-            services.question_add(
-                tender=tender,
-                acting_user=officer,
-                kind=QuestionKind.SOCIAL_VALUE,
-                weight=Decimal("100"),
-                word_limit=500,
-                text="How will you deliver your social value commitments in Northmoor?",
-                guidance="Name the places and partners, and how you will evidence delivery.",
-            )
-            tender = services.tender_publish(tender=tender, acting_user=officer, now=published)
-            _demo_offer(world, tender, submitted_at=published + timedelta(days=12) if days_ago >= period else None)
+            published = tender.published_at
+            demo_offer(world, tender, submitted_at=published + timedelta(days=12) if days_ago >= period else None)
             if days_ago >= period:
                 services.tender_close(tender=tender, acting_user=officer)
                 lines.append(f"{'Tender: ' + reference:<49} closed (deadline passed), one offer submitted")
