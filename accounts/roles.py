@@ -75,6 +75,22 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
         "Generate evaluation packs (PDF, XLSX, CSV) and download them",
         frozenset({Role.PROCUREMENT_OFFICER}),
     ),
+    "contracts.view": (
+        "Read contracts, their commitments, delivery reports and evidence, and the cumulative impact dashboard",
+        ALL_ROLES,
+    ),
+    "contracts.manage": (
+        "Create contracts (from confirmed awards or entered directly), set KPIs, end contracts",
+        frozenset({Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER}),
+    ),
+    "contracts.verify": (
+        "Verify delivery reports line by line, confirm performance ratings, answer community checks",
+        frozenset({Role.CONTRACT_MANAGER}),
+    ),
+    "contracts.export": (
+        "Generate contract compliance reports and the annual social value report, and download them",
+        frozenset({Role.ADMIN, Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER}),
+    ),
 }
 
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "charters",
     "tenders",
     "evaluation",
+    "compact",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +153,8 @@ STORAGES = {
 # file rather than memory. The upload page stops reading a file once it passes this limit
 # (tenders/views/offer_documents.py), so an oversized upload is not written to disk in full.
 OFFER_DOCUMENT_MAX_MB = int(os.environ.get("OFFER_DOCUMENT_MAX_MB", "10"))
+# Evidence on contract delivery reports (compact/evidence.py): the largest file accepted, in MB.
+EVIDENCE_MAX_MB = int(os.environ.get("EVIDENCE_MAX_MB", "10"))
 
 # Email: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -187,6 +191,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Reads already treat a tender past its deadline as closed; this records it (audited) every quarter-hour.
     "close-due-tenders": {"task": "tenders.close_due", "schedule": 15 * 60},
+    # Daily reminders about delivery reports due soon or overdue, early in the London morning; safe to run twice.
+    "send-report-reminders": {"task": "compact.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 REST_FRAMEWORK = {

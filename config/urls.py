@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("charters.urls")),
     path("", include("tenders.urls")),
     path("", include("evaluation.urls")),
+    path("", include("compact.urls")),
 ]

@@ -277,7 +277,7 @@ def clean_name(name: str) -> str:
     return name
 
 
-def _extension(name: str) -> str:
+def extension_of(name: str) -> str:
     stem, dot, extension = name.rpartition(".")
     return extension.lower() if dot and stem else ""
 
@@ -298,7 +298,7 @@ def check_upload(*, name: str, size: int, file) -> str:
             f"The selected file is {found.what}. Files with macros are not accepted: save it as a DOCX or XLSX "
             "without macros, or as a PDF, and upload that"
         )
-    extension = _extension(name)
+    extension = extension_of(name)
     claimed = EXTENSION_KINDS.get(extension)
     if found.kind is not None and claimed == found.kind:
         return found.kind
@@ -379,7 +379,7 @@ def _audit_object(offer: Offer) -> dict:
     return {"obj": offer, "object_repr": f"Offer {offer.pk} for {offer.tender.reference}"}
 
 
-class _Digesting(File):
+class DigestingFile(File):
     """Hands the upload to storage chunk by chunk, hashing and counting what is written: the SHA-256 is of exactly
     the stored bytes, read once. (Not an UploadedFile, so storage copies it rather than moving a temporary file.)"""
 
@@ -426,7 +426,7 @@ def document_add(
                 size=0,
                 sha256="",
             )
-            content = _Digesting(upload)
+            content = DigestingFile(upload)
             document.file.save(name, content, save=False)  # offer_document_path gives a random stored name
             stored = document.file.name
             if content.counted != upload.size:

@@ -310,3 +310,39 @@ def _cleared(maker):
 
 OBJECT_MAKERS["offer_id"] = _cleared(OBJECT_MAKERS["offer_id"])
 OBJECT_MAKERS["document_id"] = _cleared(OBJECT_MAKERS["document_id"])
+
+
+# Compact: the public tracker's community checks and the golden thread (compact/views/tracker.py).
+def _tracked_contract(world, authority):
+    """One contract per authority with accepted delivery and a community check, built once and reused."""
+    from compact.models import CommunityCheck
+    from tests.compact.test_tracker import add_check, build_tracked_contract
+
+    with authority_scope(authority):
+        check = CommunityCheck.objects.select_related("line__commitment").first()
+    if check is None:
+        tracked = build_tracked_contract(world, authority, reference="ISOLATION-TRACKED")
+        check = add_check(world, tracked.accepted[0])
+    return check
+
+
+OBJECT_MAKERS |= {
+    "check_id": lambda world, authority: _tracked_contract(world, authority).pk,
+    "commitment_id": lambda world, authority: _tracked_contract(world, authority).line.commitment_id,
+}
+
+
+# Compact: the staff contract pages and verification (compact/views/contracts.py).
+def _reported_contract(world, authority):
+    """One contract per authority with a submitted report of one pending line and one evidence file; built once."""
+    from tests.compact.test_contract_pages import build_reported_contract
+
+    return build_reported_contract(world, authority, reference="ISOLATION-REPORTED")
+
+
+OBJECT_MAKERS |= {
+    "contract_id": lambda world, authority: _reported_contract(world, authority).contract.pk,
+    "report_id": lambda world, authority: _reported_contract(world, authority).report.pk,
+    "line_id": lambda world, authority: _reported_contract(world, authority).line.pk,
+    "evidence_id": lambda world, authority: _reported_contract(world, authority).evidence.pk,
+}

@@ -1,0 +1,542 @@
+"""Staff contract pages: the contract list, a contract from a confirmed award, the contract page (progress, reports,
+KPIs, ratings), KPIs, ending a contract, confirming the performance rating, a delivery report with its evidence, and
+the contract manager's verification of each line.
+
+Every form is a plain POST that answers 303, or 422 with the error summary and what was typed kept.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.decorators import authority_permission
+from accounts.errors import DomainError
+from accounts.models import Membership
+from accounts.roles import Role, has_permission
+from accounts.views import add_domain_error, form_status, see_other
+from accounts.widgets import GovukDateField, GovukRadioSelect
+from tenders.documents import CONTENT_TYPES
+
+from .. import services
+from ..models import (
+    Contract,
+    ContractStatus,
+    DeliveryLine,
+    DeliveryReport,
+    Evidence,
+    PerformanceRating,
+    ReportStatus,
+    Verification,
+)
+from ..performance import STATUS_TEXT, Rating
+from ..selectors import contract_progress
+
+CONTRACTS_PAGE_SIZE = 25
+
+# Forms ------------------------------------------------------------------------------------------------------------
+
+
+class ContractFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ContractStatus.choices])
+    supplier = forms.CharField(label="Supplier name contains", required=False, max_length=200)
+
+
+class _OfficerDatesForm(forms.Form):
+    responsible_officer = forms.ChoiceField(
+        label="Responsible officer",
+        help_text="The contract manager who verifies the supplier's reports.",
+        error_messages={
+            "required": "Choose the responsible officer",
+            "invalid_choice": "Choose one of the authority's contract managers",
+        },
+    )
+    starts_on = GovukDateField(label="Start date", subject="Start date", help_text="For example, 1 4 2026")
+    ends_on = GovukDateField(label="End date", subject="End date", help_text="For example, 31 3 2027")
+
+    def __init__(self, *args, managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.managers = {str(user.pk): user for user in managers}
+        self.fields["responsible_officer"].choices = [
+            ("", "Choose a contract manager"),
+            *((key, user.full_name or user.email) for key, user in self.managers.items()),
+        ]
+        self.fields["starts_on"].error_messages["required"] = "Enter the date the contract starts"
+        self.fields["ends_on"].error_messages["required"] = "Enter the date the contract ends"
+
+    def officer(self):
+        return self.managers.get(self.cleaned_data.get("responsible_officer", ""))
+
+
+class ContractFromAwardForm(_OfficerDatesForm):
+    reference = forms.CharField(
+        label="Contract reference (optional)",
+        required=False,
+        max_length=50,
+        help_text="Leave it blank to use the tender's reference.",
+        error_messages={"max_length": "The reference must be 50 characters or fewer"},
+    )
+
+
+class KpiForm(forms.Form):
+    title = forms.CharField(
+        label="What the KPI measures",
+        max_length=200,
+        error_messages={
+            "required": "Enter what the KPI measures",
+            "max_length": "The KPI must be 200 characters or fewer",
+        },
+    )
+    target = forms.CharField(
+        label="Target",
+        max_length=200,
+        help_text="For example, 95% of repairs completed within 10 working days.",
+        error_messages={
+            "required": "Enter the KPI's target",
+            "max_length": "The target must be 200 characters or fewer",
+        },
+    )
+
+
+END_CHOICES = [
+    (ContractStatus.COMPLETED.value, "Completed"),
+    (ContractStatus.ENDED_EARLY.value, "Ended early"),
+]
+
+
+class ContractEndForm(forms.Form):
+    status = forms.ChoiceField(
+        label="How did the contract end?",
+        choices=END_CHOICES,
+        widget=GovukRadioSelect(choices=END_CHOICES),
+        error_messages={
+            "required": "Choose whether the contract was completed or ended early",
+            "invalid_choice": "Choose whether the contract was completed or ended early",
+        },
+    )
+    ended_on = GovukDateField(label="Date it ended", subject="The end date", help_text="For example, 31 3 2027")
+    reason = forms.CharField(
+        label="Why it ended early (if it did)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": "The reason must be 3,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].error_messages["required"] = "Enter the date the contract ended"
+
+
+RATING_CHOICES = [(rating.value, rating.label) for rating in Rating]
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label="Performance rating",
+        choices=RATING_CHOICES,
+        widget=GovukRadioSelect(choices=RATING_CHOICES),
+        error_messages={"required": "Choose the rating", "invalid_choice": "Choose the rating"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=3000,
+        help_text="Needed when you change the suggested rating.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": "The reason must be 3,000 characters or fewer"},
+    )
+
+
+DECISION_CHOICES = [
+    (Verification.ACCEPTED.value, "Accept"),
+    (Verification.QUERIED.value, "Query: ask the supplier a question"),
+    (Verification.REJECTED.value, "Reject"),
+]
+
+
+class LineVerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=DECISION_CHOICES,
+        widget=GovukRadioSelect(
+            choices=DECISION_CHOICES,
+            option_hints={
+                Verification.ACCEPTED.value: "The quantity counts as delivered.",
+                Verification.QUERIED.value: "The supplier answers, and the line comes back to you.",
+                Verification.REJECTED.value: "The quantity does not count. Give the reason.",
+            },
+        ),
+        error_messages={
+            "required": "Choose whether to accept, query or reject the line",
+            "invalid_choice": "Choose whether to accept, query or reject the line",
+        },
+    )
+    note = forms.CharField(
+        label="Your question, or the reason for rejecting",
+        required=False,
+        max_length=3000,
+        help_text="The supplier sees it.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": "The note must be 3,000 characters or fewer"},
+    )
+
+
+# Helpers -------------------------------------------------------------------------------------------------------------
+# GET-only object pages look their object up before refusing other methods: another authority's object answers 404
+# whatever the method.
+
+
+def _contract_or_404(request, contract_id) -> Contract:
+    contract = (
+        Contract.objects.filter(authority=request.authority, pk=contract_id)
+        .select_related("supplier", "responsible_officer", "charter_version", "tender", "lot")
+        .first()
+    )
+    if contract is None:
+        raise Http404("No such contract")
+    return contract
+
+
+def _contract_managers(authority):
+    memberships = (
+        Membership.objects.filter(authority=authority, role=Role.CONTRACT_MANAGER)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [membership.user for membership in memberships]
+
+
+def _contract_url(request, contract) -> str:
+    return reverse("compact:contract-detail", args=[request.authority.slug, contract.pk])
+
+
+def _thread_url(slug, commitment_id) -> str:
+    # The golden thread is its own page; link only when it is mounted.
+    try:
+        return reverse("compact:thread", args=[slug, commitment_id])
+    except NoReverseMatch:
+        return ""
+
+
+def _rating_period_end(contract):
+    today = timezone.localdate()
+    return min(today, contract.ended_on or contract.ends_on)
+
+
+# Contracts --------------------------------------------------------------------------------------------------------
+
+
+@authority_permission("contracts.view")
+@require_GET
+def contract_list(request):
+    form = ContractFilterForm(request.GET or None)
+    contracts = Contract.objects.filter(authority=request.authority).select_related("supplier", "responsible_officer")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            contracts = contracts.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["supplier"].strip():
+            contracts = contracts.filter(supplier__name__icontains=form.cleaned_data["supplier"].strip())
+    filtered = form.is_bound and any((form.cleaned_data or {}).values()) if form.is_valid() else form.is_bound
+    page_obj = Paginator(contracts, CONTRACTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compact/contracts/contract_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "filtered": filtered,
+            "query_string": query.urlencode(),
+            "can_manage": has_permission(request.roles, "contracts.manage"),
+            "can_export": has_permission(request.roles, "contracts.export"),
+        },
+    )
+
+
+@authority_permission("contracts.manage")
+@require_http_methods(["GET", "POST"])
+def contract_from_award(request, award_id):
+    from evaluation.models import Award
+
+    award = (
+        Award.objects.filter(authority=request.authority, pk=award_id)
+        .select_related("evaluation__tender", "lot", "offer__organisation")
+        .first()
+    )
+    if award is None:
+        raise Http404("No such award")
+    tender = award.evaluation.tender
+    context = {"award": award, "tender": tender, "supplier": award.offer.organisation.name}
+    existing = Contract.objects.filter(authority=request.authority, award_id_source=award.pk).first()
+    if award.confirmed_at is None or existing is not None:
+        return render(
+            request, "compact/contracts/contract_from_award_unavailable.html", {**context, "existing": existing}
+        )
+    form = ContractFromAwardForm(request.POST or None, managers=_contract_managers(request.authority))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create_from_award(
+                award=award,
+                acting_user=request.user,
+                responsible_officer=form.officer(),
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Contract {contract.reference} created with its reporting schedule.")
+            return see_other(_contract_url(request, contract))
+    return render(
+        request,
+        "compact/contracts/contract_from_award.html",
+        {**context, "form": form, "commitments": award.contract_terms.get("commitments", [])},
+        status=form_status(form),
+    )
+
+
+@authority_permission("contracts.view")
+def contract_detail(request, contract_id):
+    contract = _contract_or_404(request, contract_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    today = timezone.localdate()
+    progress = contract_progress(contract, today)
+    slug = request.authority.slug
+    commitments = [
+        {"progress": row, "thread_url": _thread_url(slug, row.commitment.pk)} for row in progress.commitments
+    ]
+    reports = list(DeliveryReport.objects.filter(contract=contract).order_by("number"))
+    for report in reports:
+        report.overdue = report.status == ReportStatus.DUE and report.due_on < today
+    roles = request.roles
+    return render(
+        request,
+        "compact/contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "progress": progress,
+            "commitments": commitments,
+            "reports": reports,
+            "kpis": list(contract.kpis.all()),
+            "ratings": list(PerformanceRating.objects.filter(contract=contract).select_related("confirmed_by")),
+            "rating_labels": {rating.value: rating.label for rating in Rating},
+            "status_text": STATUS_TEXT,
+            "active": contract.status == ContractStatus.ACTIVE,
+            "can_manage": has_permission(roles, "contracts.manage"),
+            "can_verify": has_permission(roles, "contracts.verify"),
+            "can_export": has_permission(roles, "contracts.export"),
+        },
+    )
+
+
+@authority_permission("contracts.manage")
+@require_http_methods(["GET", "POST"])
+def kpi_add(request, contract_id):
+    contract = _contract_or_404(request, contract_id)
+    form = KpiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kpi_add(
+                contract=contract,
+                acting_user=request.user,
+                title=form.cleaned_data["title"],
+                target=form.cleaned_data["target"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "KPI added.")
+            return see_other(_contract_url(request, contract) + "#kpis")
+    return render(
+        request,
+        "compact/contracts/kpi_add.html",
+        {"contract": contract, "form": form, "contract_url": _contract_url(request, contract)},
+        status=form_status(form),
+    )
+
+
+@authority_permission("contracts.manage")
+@require_http_methods(["GET", "POST"])
+def contract_end(request, contract_id):
+    contract = _contract_or_404(request, contract_id)
+    contract_url = _contract_url(request, contract)
+    if contract.status != ContractStatus.ACTIVE:
+        return render(
+            request, "compact/contracts/contract_ended.html", {"contract": contract, "contract_url": contract_url}
+        )
+    form = ContractEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_end(
+                contract=contract,
+                acting_user=request.user,
+                status=form.cleaned_data["status"],
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "The end of the contract has been recorded.")
+            return see_other(contract_url)
+    return render(
+        request,
+        "compact/contracts/contract_end.html",
+        {"contract": contract, "form": form, "contract_url": contract_url},
+        status=form_status(form),
+    )
+
+
+@authority_permission("contracts.verify")
+@require_http_methods(["GET", "POST"])
+def rating_confirm(request, contract_id):
+    contract = _contract_or_404(request, contract_id)
+    contract_url = _contract_url(request, contract)
+    period_end = _rating_period_end(contract)
+    suggestion = contract_progress(contract, period_end).rating
+    confirmed = PerformanceRating.objects.filter(contract=contract, period_end=period_end).first()
+    context = {
+        "contract": contract,
+        "contract_url": contract_url,
+        "period_end": period_end,
+        "suggestion": suggestion,
+        "confirmed": confirmed,
+        "rating_labels": {rating.value: rating.label for rating in Rating},
+    }
+    if confirmed is not None:
+        return render(request, "compact/contracts/rating_confirm.html", context)
+    form = RatingForm(request.POST or None, initial={"rating": suggestion.rating.value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rating_confirm(
+                contract=contract,
+                acting_user=request.user,
+                period_end=period_end,
+                rating=form.cleaned_data["rating"],
+                suggested=suggestion.rating.value,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "The performance rating has been confirmed.")
+            return see_other(contract_url + "#ratings")
+    return render(request, "compact/contracts/rating_confirm.html", {**context, "form": form}, status=form_status(form))
+
+
+# Reports, verification and evidence -------------------------------------------------------------------------------
+
+
+def _report_or_404(request, report_id) -> DeliveryReport:
+    report = (
+        DeliveryReport.objects.filter(authority=request.authority, pk=report_id)
+        .select_related("contract__supplier", "submitted_by")
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+@authority_permission("contracts.view")
+def report_detail(request, report_id):
+    report = _report_or_404(request, report_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    lines = list(report.lines.select_related("commitment__charter_measure", "verified_by"))
+    flags = {flag.get("commitment"): flag["message"] for flag in (report.content or {}).get("flags", [])}
+    for line in lines:
+        line.flag = flags.get(line.commitment_id, "")
+    return render(
+        request,
+        "compact/contracts/report_detail.html",
+        {
+            "report": report,
+            "contract": report.contract,
+            "contract_url": _contract_url(request, report.contract),
+            "lines": lines,
+            "evidence": list(report.evidence.all()),
+            "receipt_matches": services.report_receipt_matches(report),
+            "can_verify": has_permission(request.roles, "contracts.verify") and report.status == ReportStatus.SUBMITTED,
+        },
+    )
+
+
+@authority_permission("contracts.verify")
+@require_http_methods(["GET", "POST"])
+def line_verify(request, line_id):
+    line = (
+        DeliveryLine.objects.filter(authority=request.authority, pk=line_id)
+        .select_related("report__contract__supplier", "commitment__charter_measure")
+        .first()
+    )
+    if line is None:
+        raise Http404("No such line")
+    report_url = reverse("compact:report-detail", args=[request.authority.slug, line.report_id])
+    form = LineVerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_verify(
+                line=line,
+                acting_user=request.user,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"{line.commitment.charter_measure.code}: decision recorded.")
+            return see_other(f"{report_url}#line-{line.pk}")
+    return render(
+        request,
+        "compact/contracts/line_verify.html",
+        {
+            "line": line,
+            "report": line.report,
+            "report_url": report_url,
+            "form": form,
+            "open": line.report.status == ReportStatus.SUBMITTED,
+        },
+        status=form_status(form),
+    )
+
+
+@authority_permission("contracts.view")
+def evidence_download(request, evidence_id):
+    evidence = Evidence.objects.filter(authority=request.authority, pk=evidence_id).first()
+    if evidence is None:
+        raise Http404("No such evidence")
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.name,
+        content_type=CONTENT_TYPES.get(evidence.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+staff_urlpatterns = [
+    path("contracts/", contract_list, name="contract-list"),
+    path("awards/<int:award_id>/contract/", contract_from_award, name="contract-from-award"),
+    path("contracts/<int:contract_id>/", contract_detail, name="contract-detail"),
+    path("contracts/<int:contract_id>/kpis/", kpi_add, name="kpi-add"),
+    path("contracts/<int:contract_id>/end/", contract_end, name="contract-end"),
+    path("contracts/<int:contract_id>/rating/", rating_confirm, name="rating-confirm"),
+    path("reports/<int:report_id>/", report_detail, name="report-detail"),
+    path("lines/<int:line_id>/verify/", line_verify, name="line-verify"),
+    path("evidence/<int:evidence_id>/", evidence_download, name="evidence-staff"),
+]
+public_urlpatterns = []
+platform_urlpatterns = []
