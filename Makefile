@@ -11,7 +11,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after each install, so packages are reinstalled only when pyproject.toml changes.
 INSTALLED := $(VENV)/.installed
-PYTEST_ARGS ?=
+# Tests run on every CPU (pytest-xdist); setting PYTEST_ARGS replaces that (one process unless it says -n).
+PYTEST_ARGS ?= -n auto
 
 # The first of these that is Python 3.12 or newer creates the venv. Under pyenv, `python` follows
 # .python-version in this directory; the last candidate asks pyenv for that version explicitly.
