@@ -10,8 +10,10 @@ schedules the emails on commit; a second run on the same day finds the row and s
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import send_templated_email
@@ -58,6 +60,9 @@ def _send(reminder: Reminder, report: DeliveryReport, authority: Authority, toda
         "officer": contract.responsible_officer,
         "days_overdue": (today - report.due_on).days,
         "days_left": (report.due_on - today).days,
+        "report_url": settings.SITE_URL
+        + reverse("compact:report-submit", args=[authority.slug, contract.pk, report.number]),
+        "contract_url": settings.SITE_URL + reverse("compact:contract-detail", args=[authority.slug, contract.pk]),
     }
     # One email per person: supplier staff and the authority's staff do not see each other's addresses.
     for email in reminder.recipients:

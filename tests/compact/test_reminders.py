@@ -59,6 +59,9 @@ def test_who_is_reminded_and_when(
     assert all(len(message.to) == 1 for message in mailoutbox)
     assert contract.reference in mailoutbox[0].subject
     assert "Half-year 1" in mailoutbox[0].body
+    # Each reminder links to where the report is submitted and where staff follow the contract.
+    assert f"/p/{contract.authority.slug}/my-contracts/{contract.pk}/reports/1/" in mailoutbox[0].body
+    assert f"/a/{contract.authority.slug}/contracts/{contract.pk}/" in mailoutbox[0].body
 
 
 def test_nothing_before_the_last_week(world, contract, mailoutbox, django_capture_on_commit_callbacks):
