@@ -16,14 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
-from accounts.models import Membership
+from accounts.models import Membership, Organisation, OrganisationKind
 from accounts.roles import Role, has_permission
 from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukDateField, GovukRadioSelect
+from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
 from tenders.documents import CONTENT_TYPES
 
 from .. import services
 from ..models import (
+    CommunityCheck,
     Contract,
     ContractStatus,
     DeliveryLine,
@@ -80,6 +82,129 @@ class ContractFromAwardForm(_OfficerDatesForm):
         help_text="Leave it blank to use the tender's reference.",
         error_messages={"max_length": "The reference must be 50 characters or fewer"},
     )
+
+
+COMMITMENT_ROWS = 5
+
+
+class ContractCreateForm(_OfficerDatesForm):
+    """A contract awarded elsewhere: the service checks the rules; the form only turns choices into objects."""
+
+    supplier = forms.ChoiceField(
+        label="Supplier organisation",
+        error_messages={
+            "required": "Choose the supplier organisation",
+            "invalid_choice": "Choose one of the supplier organisations",
+        },
+    )
+    reference = forms.CharField(
+        label="Contract reference",
+        max_length=50,
+        error_messages={
+            "required": "Enter the contract's reference",
+            "max_length": "The reference must be 50 characters or fewer",
+        },
+    )
+    title = forms.CharField(
+        label="Contract title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the contract's title",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    value = forms.DecimalField(
+        label="Contract value (£)",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the contract value",
+            "invalid": "Enter the contract value as a number, like 50000",
+            "min_value": "The contract value cannot be negative",
+            "max_digits": "Enter a contract value of less than £1 trillion",
+            "max_decimal_places": "Enter the contract value in pounds and pence",
+        },
+    )
+    charter_version = forms.ChoiceField(
+        label="Charter version",
+        help_text="The commitments' measures must come from this version.",
+        error_messages={
+            "required": "Choose the charter version",
+            "invalid_choice": "Choose an adopted (or superseded) version of the authority's charter",
+        },
+    )
+
+    field_order = ["supplier", "reference", "title", "value", "starts_on", "ends_on", "responsible_officer"]
+
+    def __init__(self, *args, managers, suppliers, versions, measures, **kwargs):
+        super().__init__(*args, managers=managers, **kwargs)
+        self.suppliers = {str(org.pk): org for org in suppliers}
+        self.versions = {str(version.pk): version for version in versions}
+        self.measures = {str(measure.pk): measure for measure in measures}
+        self.fields["supplier"].choices = [
+            ("", "Choose a supplier"),
+            *((key, org.name) for key, org in self.suppliers.items()),
+        ]
+        self.fields["charter_version"].choices = [
+            ("", "Choose a charter version"),
+            *((key, f"{version} – {version.get_status_display().lower()}") for key, version in self.versions.items()),
+        ]
+        measure_choices = [
+            ("", "No commitment"),
+            *((key, f"version {m.version.number}: {m.code} {m.title}") for key, m in self.measures.items()),
+        ]
+        for row in self.rows():
+            self.fields[f"measure_{row}"] = forms.ChoiceField(
+                label="Measure",
+                required=False,
+                choices=measure_choices,
+                error_messages={"invalid_choice": "Choose one of the charter versions' measures"},
+            )
+            self.fields[f"target_{row}"] = forms.CharField(
+                label="Target",
+                required=False,
+                max_length=30,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+                error_messages={"max_length": "The target must be 30 characters or fewer"},
+            )
+            self.fields[f"place_{row}"] = forms.CharField(
+                label="Place (optional)",
+                required=False,
+                max_length=200,
+                error_messages={"max_length": "The place must be 200 characters or fewer"},
+            )
+
+    @staticmethod
+    def rows():
+        return range(1, COMMITMENT_ROWS + 1)
+
+    def commitment_rows(self):
+        """(measure field, target field, place field) per row, for the template."""
+        return [(self[f"measure_{row}"], self[f"target_{row}"], self[f"place_{row}"]) for row in self.rows()]
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.rows():
+            measure, target = cleaned.get(f"measure_{row}"), (cleaned.get(f"target_{row}") or "").strip()
+            if measure and not target:
+                self.add_error(f"target_{row}", f"Enter the target for commitment {row}")
+            elif target and not measure and f"measure_{row}" not in self.errors:
+                self.add_error(f"measure_{row}", f"Choose the measure for commitment {row}")
+        return cleaned
+
+    def commitments(self):
+        # Blank rows are ignored; the service refuses when none is left.
+        return [
+            (
+                self.measures[self.cleaned_data[f"measure_{row}"]],
+                self.cleaned_data[f"target_{row}"].strip(),
+                self.cleaned_data[f"place_{row}"],
+            )
+            for row in self.rows()
+            if self.cleaned_data.get(f"measure_{row}")
+        ]
 
 
 class KpiForm(forms.Form):
@@ -261,6 +386,51 @@ def contract_list(request):
 
 @authority_permission("contracts.manage")
 @require_http_methods(["GET", "POST"])
+def contract_create(request):
+    authority = request.authority
+    versions = list(
+        CharterVersion.objects.filter(authority=authority, status__in=FROZEN_STATUSES).order_by("-number", "pk")
+    )
+    measures = (
+        CharterMeasure.objects.filter(authority=authority, version__in=versions)
+        .select_related("version")
+        .order_by("-version__number", "code", "pk")
+    )
+    # Supplier organisations are platform-wide, not the authority's: any registered supplier can hold a contract.
+    suppliers = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name", "pk")
+    form = ContractCreateForm(
+        request.POST or None,
+        managers=_contract_managers(authority),
+        suppliers=suppliers,
+        versions=versions,
+        measures=measures,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create(
+                authority=authority,
+                acting_user=request.user,
+                supplier=form.suppliers[form.cleaned_data["supplier"]],
+                reference=form.cleaned_data["reference"],
+                title=form.cleaned_data["title"],
+                value=form.cleaned_data["value"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                responsible_officer=form.officer(),
+                charter_version=form.versions[form.cleaned_data["charter_version"]],
+                commitments=form.commitments(),
+            )
+        except DomainError as error:
+            # A refusal about the commitments as a whole is shown at the first row, where they start.
+            add_domain_error(form, error, field_map={"commitments": "measure_1"})
+        else:
+            messages.success(request, f"Contract {contract.reference} created with its reporting schedule.")
+            return see_other(_contract_url(request, contract))
+    return render(request, "compact/contracts/contract_create.html", {"form": form}, status=form_status(form))
+
+
+@authority_permission("contracts.manage")
+@require_http_methods(["GET", "POST"])
 def contract_from_award(request, award_id):
     from evaluation.models import Award
 
@@ -326,6 +496,12 @@ def contract_detail(request, contract_id):
             "commitments": commitments,
             "reports": reports,
             "kpis": list(contract.kpis.all()),
+            # What community groups said on the public tracker, for the manager to answer.
+            "community_checks": list(
+                CommunityCheck.objects.filter(line__report__contract=contract).select_related(
+                    "organisation", "line__commitment__charter_measure", "line__report"
+                )
+            ),
             "ratings": list(PerformanceRating.objects.filter(contract=contract).select_related("confirmed_by")),
             "rating_labels": {rating.value: rating.label for rating in Rating},
             "status_text": STATUS_TEXT,
@@ -529,6 +705,7 @@ def evidence_download(request, evidence_id):
 
 staff_urlpatterns = [
     path("contracts/", contract_list, name="contract-list"),
+    path("contracts/new/", contract_create, name="contract-create"),
     path("awards/<int:award_id>/contract/", contract_from_award, name="contract-from-award"),
     path("contracts/<int:contract_id>/", contract_detail, name="contract-detail"),
     path("contracts/<int:contract_id>/kpis/", kpi_add, name="kpi-add"),

@@ -447,3 +447,14 @@ def test_another_authoritys_check_answers_404(client, world):
     client.force_login(world.user(world.a, Role.CONTRACT_MANAGER))
     assert client.get(answer_url(world.a, check)).status_code == 404
     assert client.post(answer_url(world.a, check), {"answer": "Leak"}).status_code == 404
+
+
+def test_the_staff_contract_page_lists_community_checks_with_a_way_to_answer(client, world):
+    tracked = build_tracked_contract(world, world.a)
+    client.force_login(world.user(world.a, Role.CONTRACT_MANAGER))
+    staff_page = reverse("compact:contract-detail", args=[world.a.slug, tracked.contract.pk])
+    assert "No community group has confirmed or questioned" in client.get(staff_page).content.decode()
+    check = add_check(world, tracked.accepted[0], comment="The verges on Canal Street were not cut")
+    page = client.get(staff_page).content.decode()
+    assert "The verges on Canal Street were not cut" in page
+    assert answer_url(world.a, check) in page

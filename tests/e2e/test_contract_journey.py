@@ -18,7 +18,7 @@ from compact.models import Contract, DeliveryReport
 from tests.conftest import build_world
 from tests.e2e.conftest import browser_mark, sign_in, sign_out, submit, visit
 from tests.evaluation.factories import build_awarded
-from tests.tenders.factories import ensure_reference_data
+from tests.tenders.factories import adopted_test_charter, charter_measures, ensure_reference_data
 
 pytestmark = browser_mark
 
@@ -94,3 +94,38 @@ def test_contract_from_award_and_verification(browser_page: Page):
     expect(page.locator("#confirmed-ratings")).to_be_visible()
     visit(page, reverse("compact:kpi-add", args=[world.a.slug, contract.pk]))
     visit(page, reverse("compact:contract-end", args=[world.a.slug, contract.pk]))
+
+
+def test_contract_awarded_elsewhere(browser_page: Page):
+    """A contract manager enters a contract awarded elsewhere: empty first (refused, 422), then valid."""
+    page = browser_page
+    ensure_reference_data()
+    world = build_world()
+    version = adopted_test_charter(world, world.a)
+    measure = charter_measures(world.a, version)[0]
+    manager = world.user(world.a, Role.CONTRACT_MANAGER)
+    starts_on = timezone.localdate()
+
+    sign_in(page, manager.email)
+    visit(page, reverse("compact:contract-list", args=[world.a.slug]))
+    submit(page, page.get_by_role("link", name="Enter a contract awarded elsewhere"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter a contract awarded elsewhere")
+    submit(page, page.get_by_role("button", name="Create the contract"), status=422)
+    expect(page).to_have_title(re.compile(r"^Error: Enter a contract awarded elsewhere"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the supplier organisation")
+
+    page.get_by_label("Supplier organisation").select_option(str(world.supplier_one.pk))
+    page.get_by_label("Contract reference").fill("EXT-9")
+    page.get_by_label("Contract title").fill("Library cleaning")
+    page.get_by_label("Contract value (£)").fill("25000")
+    _fill_date(page, "Start date", starts_on)
+    _fill_date(page, "End date", starts_on + timedelta(days=365))
+    page.get_by_label("Responsible officer").select_option(str(manager.pk))
+    page.get_by_label("Charter version").select_option(str(version.pk))
+    first = page.get_by_role("group", name="Commitment 1")
+    first.get_by_label("Measure").select_option(str(measure.pk))
+    first.get_by_label("Target").fill("3")
+    submit(page, page.get_by_role("button", name="Create the contract"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Library cleaning")
+    with authority_scope(world.a):
+        assert Contract.objects.get(authority=world.a, reference="EXT-9").commitments.count() == 1
