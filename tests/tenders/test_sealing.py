@@ -223,8 +223,13 @@ def _crawl(client, urls: list[Url]) -> dict[Url, list[tuple[int, str]]]:
     return answers
 
 
-def _leaks(body: str, bids) -> list[str]:
-    return [s for bid in bids for s in (*bid.markers, bid.name, bid.email) if s in body]
+# Pages that list every supplier organisation on the platform (choosing a contract's supplier), whether or not it
+# bid: a name there says nothing about who bid, so only the offers' content and the bidders' emails are checked.
+LISTS_EVERY_SUPPLIER = {"compact:contract-create"}
+
+
+def _leaks(body: str, bids, *, names: bool = True) -> list[str]:
+    return [s for bid in bids for s in (*bid.markers, bid.email, *([bid.name] if names else [])) if s in body]
 
 
 # The crawl, role by role ---------------------------------------------------------------------------------------
@@ -247,9 +252,10 @@ def test_no_staff_role_reads_a_sealed_offer_and_only_readers_read_opened_ones(cl
 
     # Before the deadline: nothing of any offer, anywhere; the offer pages refuse (the list shows the count only).
     for url, answers in _crawl(client, urls).items():
+        names = url.name not in LISTS_EVERY_SUPPLIER
         for status, body in answers:
-            assert not _leaks(body, sealed.bids), (
-                f"{role.value} GET {url.url} ({status}) shows {_leaks(body, sealed.bids)}"
+            assert not _leaks(body, sealed.bids, names=names), (
+                f"{role.value} GET {url.url} ({status}) shows {_leaks(body, sealed.bids, names=names)}"
             )
             assert status < 500
         if url.offer_page:
@@ -265,11 +271,14 @@ def test_no_staff_role_reads_a_sealed_offer_and_only_readers_read_opened_ones(cl
     _open(world, sealed)
     shown_on_offer_pages = set()
     for url, answers in _crawl(client, urls).items():
+        names = url.name not in LISTS_EVERY_SUPPLIER
         for _status, body in answers:
-            assert not _leaks(body, sealed.never_shown), f"{role.value} GET {url.url} shows a withdrawn or draft offer"
+            assert not _leaks(body, sealed.never_shown, names=names), (
+                f"{role.value} GET {url.url} shows a withdrawn or draft offer"
+            )
             if role not in READERS or not url.offer_page:
-                assert not _leaks(body, sealed.submitted), (
-                    f"{role.value} GET {url.url} shows {_leaks(body, sealed.submitted)}"
+                assert not _leaks(body, sealed.submitted, names=names), (
+                    f"{role.value} GET {url.url} shows {_leaks(body, sealed.submitted, names=names)}"
                 )
             else:
                 shown_on_offer_pages |= set(_leaks(body, sealed.submitted))
