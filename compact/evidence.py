@@ -97,10 +97,6 @@ def max_size_label() -> str:
     return f"{settings.EVIDENCE_MAX_MB:g} MB"
 
 
-def clean_name(name: str) -> str:
-    return documents.clean_name(name)
-
-
 def _is_csv(file) -> bool:
     file.seek(0)
     data = file.read()
@@ -216,7 +212,7 @@ def evidence_add(*, report: DeliveryReport, upload, acting_user: User) -> Eviden
     if refusal := change_refusal(report):
         raise DomainError(refusal)
     _require_room(report)
-    name = clean_name(upload.name)
+    name = documents.clean_name(upload.name)
     if not name:
         raise EvidenceRefused("The selected file has no usable name: rename it and upload it again")
     kind = check_upload(name=name, size=upload.size, file=upload)
