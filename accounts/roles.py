@@ -80,7 +80,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
         ALL_ROLES,
     ),
     "contracts.manage": (
-        "Create contracts (from confirmed awards or entered directly), set KPIs, end contracts",
+        "Create contracts (from confirmed awards or entered directly), set KPIs, open decommissioning assessments, "
+        "answer their responses and record decisions, end or reduce contracts",
         frozenset({Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER}),
     ),
     "contracts.verify": (
@@ -90,6 +91,20 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "contracts.export": (
         "Generate contract compliance reports and the annual social value report, and download them",
         frozenset({Role.ADMIN, Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER}),
+    ),
+    "compact.view": (
+        "Read the local Compact area: the consultation register, the Compact checklist and case examples awaiting "
+        "approval",
+        ALL_ROLES,
+    ),
+    "compact.manage": (
+        "Keep the consultation register, update the Compact checklist, write case examples, approve them as the "
+        "officer and publish them",
+        frozenset({Role.ADMIN, Role.COMMISSIONER}),
+    ),
+    "compact.partners": (
+        "Mark community groups as the authority's Compact partners, or remove them",
+        frozenset({Role.ADMIN}),
     ),
 }
 

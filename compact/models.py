@@ -295,3 +295,258 @@ class PerformanceRating(models.Model):
 
     def __str__(self):
         return f"{self.rating} for {self.contract.reference} to {self.period_end}"
+
+
+# The local Compact ------------------------------------------------------------------------------------------------
+# Decommissioning assessments, the authority's Compact partners, the consultation register, the 16-action
+# checklist and case examples (COMPACT.md).
+
+
+class AssessmentKind(models.TextChoices):
+    END_EARLY = "end_early", "Ending the contract early"
+    REDUCE_VALUE = "reduce_value", "Reducing the contract's value"
+    REDUCE_SCOPE = "reduce_scope", "Reducing the contract's scope"
+
+
+class AssessmentStatus(models.TextChoices):
+    OPEN = "open", "Open for responses"
+    DECIDED = "decided", "Decided"
+
+
+class AssessmentDecision(models.TextChoices):
+    PROCEED = "proceed", "Go ahead as proposed"
+    PROCEED_CHANGED = "proceed_changed", "Go ahead with changes"
+    DO_NOT_PROCEED = "do_not_proceed", "Do not go ahead"
+
+
+class DecommissioningAssessment(models.Model):
+    """The Compact's assessment before a contract is ended early or its scope or value reduced: the impact on
+    beneficiaries, service users and volunteers, the social value still outstanding, the responses of the supplier
+    and the Compact partners, and the decision with reasons."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(max_length=14, choices=AssessmentKind.choices)
+    proposal = models.TextField("what is proposed and why", max_length=5000)
+    takes_effect_on = models.DateField("date the change would take effect")
+    proposed_value = models.DecimalField(  # the new value, when reducing it
+        "proposed contract value (£, excluding VAT)", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    impact_beneficiaries = models.TextField("impact on beneficiaries", max_length=5000)
+    impact_service_users = models.TextField("impact on service users", max_length=5000)
+    impact_volunteers = models.TextField("impact on volunteers", max_length=5000)
+    # Computed from the contract's commitments when the assessment is opened (target not yet verified as delivered,
+    # monetised at the measures' proxy values), kept so the record shows what was known then.
+    outstanding_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    outstanding = models.JSONField(default=list, blank=True)
+    responses_due_on = models.DateField("responses due by")
+    status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.OPEN)
+    # Who was told, when and how: organisation names and the channel, no personal data.
+    notified = models.JSONField(default=list, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decision = models.CharField(max_length=16, choices=AssessmentDecision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True, max_length=5000)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the contract was ended or reduced on the strength of this assessment (one use only).
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["authority", "status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.contract.reference}"
+
+
+class AssessmentResponse(models.Model):
+    """A response to an assessment from the supplier or a Compact partner group, answered by the authority."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(DecommissioningAssessment, on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True, max_length=5000)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["assessment_id", "created_at", "id"]
+
+    def __str__(self):
+        return f"Response from {self.organisation} on {self.assessment_id}"
+
+
+class CompactPartner(models.Model):
+    """A community group an authority admin has marked as a partner in the local Compact: its approved members
+    keep the checklist up to date, approve case examples and are told about decommissioning assessments."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="compact_partnerships")
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "organisation"], name="compact_partner_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} (Compact partner)"
+
+
+class RegisteredConsultation(models.Model):
+    """A consultation in the authority's register: charter consultations are added and kept in step automatically
+    (`charter_consultation`); others are entered by staff."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    charter_consultation = models.OneToOneField(
+        "charters.Consultation", on_delete=models.CASCADE, null=True, blank=True, related_name="register_entry"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, max_length=3000)
+    url = models.URLField("web address", blank=True, max_length=500)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    shorter_reason = models.TextField("reason it is shorter than 12 weeks", blank=True, max_length=3000)
+    # For entered consultations; a charter consultation's feedback is its public answers ("you said, we did").
+    feedback_given = models.BooleanField("respondents got feedback", default=False)
+    feedback_url = models.URLField("where the feedback is published", blank=True, max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gt=models.F("opens_on")), name="registered_consultation_dates"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["authority", "opens_on"]),
+            models.Index(fields=["authority", "closes_on"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ChecklistStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+
+
+class ChecklistAction(models.Model):
+    """One of the 16 actions for local Compact groups (compact/checklist.py has their texts), as this authority
+    and its partners stand on it. A missing row reads as not started."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=ChecklistStatus.choices, default=ChecklistStatus.NOT_STARTED)
+    notes = models.TextField(blank=True, max_length=5000)
+    owner = models.CharField("who is leading", blank=True, max_length=200)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "number"], name="checklist_action_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=16), name="checklist_action_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Action {self.number}: {self.get_status_display()}"
+
+
+class CaseKind(models.TextChoices):
+    SAVING = "saving", "Recognising social value led to a saving (action 14)"
+    COST = "cost", "Failing to recognise social value led to extra cost (action 15)"
+
+
+class CaseExample(models.Model):
+    """A short case record for actions 14 and 15. Public once a partner and an officer have both approved it and
+    it is published; any edit clears the approvals."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=CaseKind.choices)
+    title = models.CharField(max_length=200)
+    what_was_bought = models.TextField(max_length=3000)
+    social_value = models.TextField("social value recognised or not recognised", max_length=5000)
+    amount = models.DecimalField("cost or saving (£)", **MONEY, validators=[MinValueValidator(0)])
+    amount_explained = models.TextField("how the cost or saving was worked out", max_length=3000)
+    evidence = models.TextField(blank=True, max_length=3000)
+    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    partner_approved_at = models.DateTimeField(null=True, blank=True)
+    partner_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    partner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    officer_approved_at = models.DateTimeField(null=True, blank=True)
+    officer_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "-id"]
+        indexes = [models.Index(fields=["authority", "published_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ChecklistEvidence(models.Model):
+    """An evidence link on a checklist action: a web address, or one of the authority's case examples."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(ChecklistAction, on_delete=models.CASCADE, related_name="evidence_links")
+    label = models.CharField(max_length=200)
+    url = models.URLField("web address", blank=True, max_length=500)
+    case_example = models.ForeignKey(CaseExample, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["action_id", "added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & models.Q(case_example__isnull=False))
+                | (~models.Q(url="") & models.Q(case_example__isnull=True)),
+                name="checklist_evidence_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

@@ -41,6 +41,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Community Value Charters")
 # Absolute address used in emails (invitation and password reset links are built from the request otherwise).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The installation's OCDS ocid prefix (registered with the Open Contracting Partnership for a real publisher).
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-cvc000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

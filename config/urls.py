@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("tenders.urls")),
     path("", include("evaluation.urls")),
     path("", include("compact.urls")),
+    path("api/", include("config.api_urls")),
 ]

@@ -3,11 +3,21 @@ pages at the root."""
 
 from django.urls import include, path
 
-from .views import clarifications, intake, ocds_import, offer_documents, offers, opening, public, reference
+from .views import (
+    clarifications,
+    intake,
+    ocds_import,
+    ocds_publish,
+    offer_documents,
+    offers,
+    opening,
+    public,
+    reference,
+)
 
 app_name = "tenders"
 
-_modules = (reference, intake, ocds_import, clarifications, public, offers, offer_documents, opening)
+_modules = (reference, intake, ocds_import, clarifications, public, offers, offer_documents, opening, ocds_publish)
 staff_urlpatterns = [pattern for module in _modules for pattern in module.staff_urlpatterns]
 public_urlpatterns = [pattern for module in _modules for pattern in module.public_urlpatterns]
 

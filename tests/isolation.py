@@ -346,3 +346,15 @@ OBJECT_MAKERS |= {
     "line_id": lambda world, authority: _reported_contract(world, authority).line.pk,
     "evidence_id": lambda world, authority: _reported_contract(world, authority).evidence.pk,
 }
+
+
+# The local Compact (compact/views/decommissioning.py, register.py, local_compact.py): each area's makers live
+# beside its tests.
+from tests.compact.makers_assessment import ASSESSMENT_MAKERS  # noqa: E402
+from tests.compact.makers_local_compact import LOCAL_COMPACT_MAKERS  # noqa: E402
+from tests.compact.makers_register import REGISTER_MAKERS  # noqa: E402
+
+OBJECT_MAKERS |= ASSESSMENT_MAKERS | REGISTER_MAKERS | LOCAL_COMPACT_MAKERS
+# The checklist's actions are numbered 1 to 16 in every authority: a number names no tenant object by itself.
+OBJECT_MAKERS["action_number"] = lambda world, authority: 3
+SHARED_KEYWORDS.add("action_number")

@@ -1,0 +1,3 @@
+"""Isolation makers for the assessment pages: keyword -> function(world, authority) returning an object id."""
+
+ASSESSMENT_MAKERS = {}
