@@ -472,9 +472,7 @@ class ChecklistAction(models.Model):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["authority", "number"], name="checklist_action_unique"),
-            models.CheckConstraint(
-                condition=models.Q(number__gte=1, number__lte=16), name="checklist_action_number"
-            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1, number__lte=16), name="checklist_action_number"),
         ]
 
     def __str__(self):

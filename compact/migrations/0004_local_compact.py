@@ -10,191 +10,471 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_job_sha256'),
-        ('charters', '0003_starter_measure_library'),
-        ('compact', '0003_impact_index'),
+        ("accounts", "0002_job_sha256"),
+        ("charters", "0003_starter_measure_library"),
+        ("compact", "0003_impact_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseExample',
+            name="CaseExample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('saving', 'Recognising social value led to a saving (action 14)'), ('cost', 'Failing to recognise social value led to extra cost (action 15)')], max_length=8)),
-                ('title', models.CharField(max_length=200)),
-                ('what_was_bought', models.TextField(max_length=3000)),
-                ('social_value', models.TextField(max_length=5000, verbose_name='social value recognised or not recognised')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost or saving (£)')),
-                ('amount_explained', models.TextField(max_length=3000, verbose_name='how the cost or saving was worked out')),
-                ('evidence', models.TextField(blank=True, max_length=3000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('partner_approved_at', models.DateTimeField(blank=True, null=True)),
-                ('officer_approved_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='compact.contract')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('officer_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("saving", "Recognising social value led to a saving (action 14)"),
+                            ("cost", "Failing to recognise social value led to extra cost (action 15)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("what_was_bought", models.TextField(max_length=3000)),
+                (
+                    "social_value",
+                    models.TextField(max_length=5000, verbose_name="social value recognised or not recognised"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cost or saving (£)",
+                    ),
+                ),
+                (
+                    "amount_explained",
+                    models.TextField(max_length=3000, verbose_name="how the cost or saving was worked out"),
+                ),
+                ("evidence", models.TextField(blank=True, max_length=3000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("partner_approved_at", models.DateTimeField(blank=True, null=True)),
+                ("officer_approved_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="compact.contract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "officer_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', '-created_at', '-id'],
+                "ordering": ["-published_at", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistAction',
+            name="ChecklistAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('achieved', 'Achieved')], default='not_started', max_length=12)),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('owner', models.CharField(blank=True, max_length=200, verbose_name='who is leading')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("achieved", "Achieved"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                ("owner", models.CharField(blank=True, max_length=200, verbose_name="who is leading")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistEvidence',
+            name="ChecklistEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='web address')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_links', to='compact.checklistaction')),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('case_example', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='compact.caseexample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="web address")),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_links",
+                        to="compact.checklistaction",
+                    ),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "case_example",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="compact.caseexample",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action_id', 'added_at', 'id'],
+                "ordering": ["action_id", "added_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CompactPartner',
+            name="CompactPartner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='compact_partnerships', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="compact_partnerships",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name'],
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='DecommissioningAssessment',
+            name="DecommissioningAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('end_early', 'Ending the contract early'), ('reduce_value', "Reducing the contract's value"), ('reduce_scope', "Reducing the contract's scope")], max_length=14)),
-                ('proposal', models.TextField(max_length=5000, verbose_name='what is proposed and why')),
-                ('takes_effect_on', models.DateField(verbose_name='date the change would take effect')),
-                ('proposed_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='proposed contract value (£, excluding VAT)')),
-                ('impact_beneficiaries', models.TextField(max_length=5000, verbose_name='impact on beneficiaries')),
-                ('impact_service_users', models.TextField(max_length=5000, verbose_name='impact on service users')),
-                ('impact_volunteers', models.TextField(max_length=5000, verbose_name='impact on volunteers')),
-                ('outstanding_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('outstanding', models.JSONField(blank=True, default=list)),
-                ('responses_due_on', models.DateField(verbose_name='responses due by')),
-                ('status', models.CharField(choices=[('open', 'Open for responses'), ('decided', 'Decided')], default='open', max_length=10)),
-                ('notified', models.JSONField(blank=True, default=list)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.CharField(blank=True, choices=[('proceed', 'Go ahead as proposed'), ('proceed_changed', 'Go ahead with changes'), ('do_not_proceed', 'Do not go ahead')], max_length=16)),
-                ('decision_reasons', models.TextField(blank=True, max_length=5000)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='compact.contract')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("end_early", "Ending the contract early"),
+                            ("reduce_value", "Reducing the contract's value"),
+                            ("reduce_scope", "Reducing the contract's scope"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("proposal", models.TextField(max_length=5000, verbose_name="what is proposed and why")),
+                ("takes_effect_on", models.DateField(verbose_name="date the change would take effect")),
+                (
+                    "proposed_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="proposed contract value (£, excluding VAT)",
+                    ),
+                ),
+                ("impact_beneficiaries", models.TextField(max_length=5000, verbose_name="impact on beneficiaries")),
+                ("impact_service_users", models.TextField(max_length=5000, verbose_name="impact on service users")),
+                ("impact_volunteers", models.TextField(max_length=5000, verbose_name="impact on volunteers")),
+                ("outstanding_value", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14)),
+                ("outstanding", models.JSONField(blank=True, default=list)),
+                ("responses_due_on", models.DateField(verbose_name="responses due by")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open for responses"), ("decided", "Decided")], default="open", max_length=10
+                    ),
+                ),
+                ("notified", models.JSONField(blank=True, default=list)),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proceed", "Go ahead as proposed"),
+                            ("proceed_changed", "Go ahead with changes"),
+                            ("do_not_proceed", "Do not go ahead"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("decision_reasons", models.TextField(blank=True, max_length=5000)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="compact.contract"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-id'],
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentResponse',
+            name="AssessmentResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=5000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.TextField(blank=True, max_length=5000)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='compact.decommissioningassessment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(max_length=5000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answer", models.TextField(blank=True, max_length=5000)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.organisation"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="compact.decommissioningassessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment_id', 'created_at', 'id'],
+                "ordering": ["assessment_id", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RegisteredConsultation',
+            name="RegisteredConsultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True, max_length=3000)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='web address')),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField()),
-                ('shorter_reason', models.TextField(blank=True, max_length=3000, verbose_name='reason it is shorter than 12 weeks')),
-                ('feedback_given', models.BooleanField(default=False, verbose_name='respondents got feedback')),
-                ('feedback_url', models.URLField(blank=True, max_length=500, verbose_name='where the feedback is published')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority')),
-                ('charter_consultation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='register_entry', to='charters.consultation')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True, max_length=3000)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="web address")),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField()),
+                (
+                    "shorter_reason",
+                    models.TextField(blank=True, max_length=3000, verbose_name="reason it is shorter than 12 weeks"),
+                ),
+                ("feedback_given", models.BooleanField(default=False, verbose_name="respondents got feedback")),
+                (
+                    "feedback_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="where the feedback is published"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.authority"
+                    ),
+                ),
+                (
+                    "charter_consultation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="register_entry",
+                        to="charters.consultation",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opens_on', '-id'],
+                "ordering": ["-opens_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='caseexample',
-            index=models.Index(fields=['authority', 'published_at'], name='compact_cas_authori_ebb633_idx'),
+            model_name="caseexample",
+            index=models.Index(fields=["authority", "published_at"], name="compact_cas_authori_ebb633_idx"),
         ),
         migrations.AddConstraint(
-            model_name='checklistaction',
-            constraint=models.UniqueConstraint(fields=('authority', 'number'), name='checklist_action_unique'),
+            model_name="checklistaction",
+            constraint=models.UniqueConstraint(fields=("authority", "number"), name="checklist_action_unique"),
         ),
         migrations.AddConstraint(
-            model_name='checklistaction',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1), ('number__lte', 16)), name='checklist_action_number'),
+            model_name="checklistaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1), ("number__lte", 16)), name="checklist_action_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklistevidence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('url', ''), ('case_example__isnull', False)), models.Q(models.Q(('url', ''), _negated=True), ('case_example__isnull', True)), _connector='OR'), name='checklist_evidence_one_target'),
+            model_name="checklistevidence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("url", ""), ("case_example__isnull", False)),
+                    models.Q(models.Q(("url", ""), _negated=True), ("case_example__isnull", True)),
+                    _connector="OR",
+                ),
+                name="checklist_evidence_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='compactpartner',
-            constraint=models.UniqueConstraint(fields=('authority', 'organisation'), name='compact_partner_unique'),
+            model_name="compactpartner",
+            constraint=models.UniqueConstraint(fields=("authority", "organisation"), name="compact_partner_unique"),
         ),
         migrations.AddIndex(
-            model_name='decommissioningassessment',
-            index=models.Index(fields=['authority', 'status'], name='compact_dec_authori_56e00d_idx'),
+            model_name="decommissioningassessment",
+            index=models.Index(fields=["authority", "status"], name="compact_dec_authori_56e00d_idx"),
         ),
         migrations.AddIndex(
-            model_name='registeredconsultation',
-            index=models.Index(fields=['authority', 'opens_on'], name='compact_reg_authori_7b5909_idx'),
+            model_name="registeredconsultation",
+            index=models.Index(fields=["authority", "opens_on"], name="compact_reg_authori_7b5909_idx"),
         ),
         migrations.AddIndex(
-            model_name='registeredconsultation',
-            index=models.Index(fields=['authority', 'closes_on'], name='compact_reg_authori_d2a409_idx'),
+            model_name="registeredconsultation",
+            index=models.Index(fields=["authority", "closes_on"], name="compact_reg_authori_d2a409_idx"),
         ),
         migrations.AddConstraint(
-            model_name='registeredconsultation',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gt', models.F('opens_on'))), name='registered_consultation_dates'),
+            model_name="registeredconsultation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gt", models.F("opens_on"))), name="registered_consultation_dates"
+            ),
         ),
     ]
