@@ -3,7 +3,8 @@
 - `contract_compliance_pdf` (params `{"contract_id": id}`): each commitment's target, verified delivery (accepted
   lines only), what is expected to date and its status; the evidence (name, kind, size, SHA-256); the lines the
   contract manager queried or rejected, with the supplier's answers and the outcome; confirmed performance ratings
-  and the current suggestion; the KPIs with the Procurement Act s.52 warning.
+  and the current suggestion; the KPIs with the Procurement Act s.52 warning; the decommissioning assessments
+  (compact/decommissioning.py) with their responses, answers and decisions.
 - `annual_social_value_pdf` (params `{"year": 2025}` for the financial year 1 April 2025 to 31 March 2026): every
   contract of the authority, and committed against verified delivered by theme, outcome, measure and place,
   monetised gross and net. The figures are the impact dashboard's (compact.impact), filtered to the year the same
@@ -12,10 +13,10 @@
 Handlers run inside the job's authority scope.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,7 +24,16 @@ from accounts.jobs import register_job_kind
 from charters.pdf import html_to_pdf
 
 from . import impact, performance, selectors
-from .models import Contract, DeliveryLine, Evidence, Kpi, PerformanceRating, Verification
+from .models import (
+    AssessmentResponse,
+    Contract,
+    DecommissioningAssessment,
+    DeliveryLine,
+    Evidence,
+    Kpi,
+    PerformanceRating,
+    Verification,
+)
 
 COMPLIANCE_PDF = "contract_compliance_pdf"
 ANNUAL_PDF = "annual_social_value_pdf"
@@ -63,6 +73,7 @@ class ComplianceReport:
     kpis: list[Kpi]
     generated_at: object
     requested_by: object
+    assessments: list[DecommissioningAssessment] = field(default_factory=list)
 
     @property
     def rating_label(self) -> str:
@@ -94,6 +105,11 @@ def compliance_content(contract: Contract, *, on: date, requested_by=None) -> Co
         kpis=list(Kpi.objects.filter(contract=contract)),
         generated_at=timezone.now(),
         requested_by=requested_by,
+        assessments=list(
+            DecommissioningAssessment.objects.filter(contract=contract)
+            .order_by("opened_at", "id")
+            .prefetch_related(Prefetch("responses", queryset=AssessmentResponse.objects.select_related("organisation")))
+        ),
     )
 
 

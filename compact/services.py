@@ -28,6 +28,7 @@ from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
 from tenders.models import RelevantMeasure
 from tenders.receipts import canonical_bytes, receipt_hash
 
+from .decommissioning import early_end_blocker, early_end_use
 from .models import (
     Contract,
     ContractCommitment,
@@ -320,7 +321,8 @@ def kpi_add(*, contract: Contract, acting_user: User, title: str, target: str) -
 
 
 def contract_end(*, contract: Contract, acting_user: User, status: str, ended_on: date, reason: str = "") -> Contract:
-    """Records the contract as completed, or ended early (which needs the reason)."""
+    """Records the contract as completed, or ended early (which needs the reason and a decommissioning assessment
+    decided to go ahead, used up here: compact.decommissioning)."""
     if status not in (ContractStatus.COMPLETED, ContractStatus.ENDED_EARLY):
         raise DomainError("Choose whether the contract was completed or ended early", field="status")
     reason = _text(reason)
@@ -336,6 +338,12 @@ def contract_end(*, contract: Contract, acting_user: User, status: str, ended_on
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.status != ContractStatus.ACTIVE:
             raise DomainError(f"This contract has already been recorded as {contract.get_status_display().lower()}.")
+        changes = {"status": status, "ended_on": ended_on.isoformat(), "reason": reason}
+        if status == ContractStatus.ENDED_EARLY:
+            blocker = early_end_blocker(contract)
+            if blocker:
+                raise DomainError(blocker, field="status")
+            changes["assessment"] = early_end_use(contract, timezone.now()).pk
         contract.status, contract.ended_on, contract.end_reason = status, ended_on, reason
         contract.save(update_fields=["status", "ended_on", "end_reason"])
         audit_record(
@@ -343,7 +351,7 @@ def contract_end(*, contract: Contract, acting_user: User, status: str, ended_on
             actor=acting_user,
             verb="contract.ended",
             obj=contract,
-            changes={"status": status, "ended_on": ended_on.isoformat(), "reason": reason},
+            changes=changes,
         )
     return contract
 

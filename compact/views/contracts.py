@@ -23,7 +23,7 @@ from accounts.widgets import GovukDateField, GovukRadioSelect
 from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
 from tenders.documents import CONTENT_TYPES
 
-from .. import services
+from .. import decommissioning, services
 from ..models import (
     CommunityCheck,
     Contract,
@@ -487,6 +487,7 @@ def contract_detail(request, contract_id):
     for report in reports:
         report.overdue = report.status == ReportStatus.DUE and report.due_on < today
     roles = request.roles
+    assessments = decommissioning.assessments_for_contract(contract)
     return render(
         request,
         "compact/contracts/contract_detail.html",
@@ -503,6 +504,8 @@ def contract_detail(request, contract_id):
                 )
             ),
             "ratings": list(PerformanceRating.objects.filter(contract=contract).select_related("confirmed_by")),
+            "assessments": assessments,
+            "reduction_ready": any(decommissioning.reduction_ready(a) for a in assessments),
             "rating_labels": {rating.value: rating.label for rating in Rating},
             "status_text": STATUS_TEXT,
             "active": contract.status == ContractStatus.ACTIVE,
@@ -566,7 +569,14 @@ def contract_end(request, contract_id):
     return render(
         request,
         "compact/contracts/contract_end.html",
-        {"contract": contract, "form": form, "contract_url": contract_url},
+        {
+            "contract": contract,
+            "form": form,
+            "contract_url": contract_url,
+            # Ending early needs a decided decommissioning assessment: say so before the form is sent.
+            "early_end_blocker": decommissioning.early_end_blocker(contract),
+            "end_assessment": decommissioning.end_early_assessment(contract),
+        },
         status=form_status(form),
     )
 

@@ -31,6 +31,7 @@ from compact.models import (
     ReportStatus,
     Verification,
 )
+from tests.compact.makers_assessment import decided_to_end_early
 from tests.evaluation.factories import build_awarded
 from tests.tenders.factories import adopted_test_charter, charter_measures
 
@@ -225,6 +226,7 @@ def test_kpi_add(client, world):
 
 def test_contract_end_needs_a_reason_when_early_and_is_recorded_once(client, world):
     reported = build_reported_contract(world, world.a)
+    decided_to_end_early(world, reported.contract)  # ending early needs a decided decommissioning assessment
     _client(client, world, world.a, Role.CONTRACT_MANAGER)
     url = _url("compact:contract-end", world.a, reported.contract.pk)
     today = timezone.localdate()

@@ -10,6 +10,7 @@ from compact import services, tasks
 from compact.models import Reminder, ReminderKind
 from compact.reminders import send_report_reminders
 from tests.compact.factories import build_direct_contract
+from tests.compact.makers_assessment import decided_to_end_early
 from tests.factories import UserFactory, add_org_member
 
 # build_direct_contract: 1 January to 31 December 2026, half-yearly; the first report is due on 30 July 2026.
@@ -99,6 +100,7 @@ def test_nothing_for_a_submitted_report(world, contract, mailoutbox, django_capt
 def test_nothing_for_periods_after_a_contract_ended_early(
     world, contract, mailoutbox, django_capture_on_commit_callbacks
 ):
+    decided_to_end_early(world, contract)  # ending early needs a decided decommissioning assessment
     with authority_scope(world.a):
         services.contract_end(
             contract=contract,

@@ -20,6 +20,7 @@ from compact.performance import Rating, Status
 from tenders.models import RelevantMeasure
 from tenders.receipts import receipt_matches
 from tests.compact.factories import ENDS_ON, STARTS_ON, build_contract_from_award, build_direct_contract
+from tests.compact.makers_assessment import decided_to_end_early
 from tests.evaluation.factories import build_awarded
 from tests.factories import MembershipFactory, UserFactory, add_org_member
 from tests.tenders.factories import adopted_test_charter, charter_measures
@@ -145,6 +146,7 @@ def test_a_direct_contract_takes_measures_of_the_authoritys_adopted_charter_only
 
 def test_ending_early_needs_a_reason(world):
     contract = build_direct_contract(world, world.a)
+    decided_to_end_early(world, contract)  # ending early needs a decided decommissioning assessment
     manager = world.user(world.a, Role.CONTRACT_MANAGER)
     with authority_scope(world.a):
         with pytest.raises(DomainError, match="why the contract ended early"):
