@@ -6,4 +6,6 @@ class CompactConfig(AppConfig):
     verbose_name = "Contract follow-up and the local Compact"
 
     def ready(self):
-        from . import reports  # noqa: F401  (registers the report job kinds)
+        from . import reports, signals  # noqa: F401  (reports registers the report job kinds)
+
+        signals.connect()
