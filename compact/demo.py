@@ -6,7 +6,12 @@ the reporting schedule always has past, overdue and future reports:
   and not yet answered; report 4 submitted and awaiting verification; report 5 overdue. A confirmed performance
   rating, one KPI, and the Residents' Forum confirming one delivery and questioning another on the public tracker.
 - Northmoor's "NBC-C-002" (community meals pilot, Brightside, completed): every report accepted.
-- Eastvale's "EDC-C-001" (holiday activities and food, Valley, ended early): its first report accepted.
+- Eastvale's "EDC-C-001" (holiday activities and food, Valley, ended early): its first report accepted; ended on a
+  decommissioning assessment opened 60 days ago, responded to by Valley's member, answered, and decided to go ahead.
+- An open decommissioning assessment on NBC-C-001 (reducing its value), with Brightside's response waiting for an
+  answer, so the public Compact page has a live one.
+- The local Compact: Northmoor's Compact partner, checklist and case examples (`demo_local_compact.py`) and its
+  consultation register (`demo_register.py`).
 
 Eastvale's award "EDC-2026-012" is left unconfirmed: confirming it is part of the evaluation demo's journey.
 Idempotent: a contract whose reference exists is left as it is.
@@ -22,8 +27,19 @@ from accounts.scoping import authority_scope
 from charters.models import CharterMeasure, VersionStatus
 from tenders.demo import BRIGHTSIDE, VALLEY
 
-from . import selectors, services, tracker
-from .models import Contract, ContractStatus, DeliveryReport, ReportStatus, Verification
+from . import decommissioning, selectors, services, tracker
+from .demo_local_compact import seed_local_compact
+from .demo_register import seed_register
+from .models import (
+    AssessmentDecision,
+    AssessmentKind,
+    Contract,
+    ContractStatus,
+    DecommissioningAssessment,
+    DeliveryReport,
+    ReportStatus,
+    Verification,
+)
 from .performance import add_months
 
 ACTIVE = "NBC-C-001"
@@ -33,7 +49,15 @@ ENDED_EARLY = "EDC-C-001"
 
 def seed_demo(world) -> list[str]:
     today = timezone.localdate()
-    return _seed_active(world, today) + _seed_completed(world, today) + _seed_ended_early(world, today)
+    # The Compact partners come before the assessments, so opening them tells the partner groups.
+    return (
+        _seed_active(world, today)
+        + _seed_completed(world, today)
+        + seed_local_compact(world)
+        + seed_register(world)
+        + _seed_ended_early(world, today)
+        + _seed_open_assessment(world, today)
+    )
 
 
 def _measures(count: int) -> list[CharterMeasure]:
@@ -226,6 +250,46 @@ def _seed_ended_early(world, today) -> list[str]:
             first = _reports(contract)[0]
             _submit(world, VALLEY, first, ("2", "4"), "Play workers and cooks hired from Riverside for the summer.")
             _verify(manager, first, [ACCEPT, ACCEPT])
+            # Ending early needs a decided decommissioning assessment: opened 60 days ago, responses closed 35 days
+            # ago, decided 30 days ago.
+            assessment = decommissioning.assessment_open(
+                contract=contract,
+                acting_user=manager,
+                kind=AssessmentKind.END_EARLY,
+                proposal=(
+                    "End the programme early: the grant that pays for it ends this year and there is no other "
+                    "budget for it."
+                ),
+                takes_effect_on=today - timedelta(days=20),
+                proposed_value=None,
+                impact_beneficiaries="Around 120 children in Riverside lose a free holiday club with a hot meal.",
+                impact_service_users=(
+                    "Families are referred to the library's holiday programme and the food bank's summer scheme."
+                ),
+                impact_volunteers="Eight volunteer play leaders lose their placements; Valley offers them others.",
+                responses_due_on=today - timedelta(days=35),
+                now=_at(today - timedelta(days=60)),
+            )
+            response = decommissioning.response_add(
+                assessment=assessment,
+                acting_user=world.supplier_users[VALLEY],
+                organisation=world.suppliers[VALLEY],
+                text="We could keep the Easter club going with the food bank if the council kept the kitchen open.",
+                now=_at(today - timedelta(days=50)),
+            )
+            decommissioning.response_answer(
+                response=response,
+                acting_user=manager,
+                answer="The kitchen stays open to community groups on the old terms until the summer.",
+                now=_at(today - timedelta(days=40)),
+            )
+            decommissioning.assessment_decide(
+                assessment=assessment,
+                acting_user=manager,
+                decision=AssessmentDecision.PROCEED_CHANGED,
+                reasons="The grant has ended. The kitchen stays open to community groups so the Easter club can go on.",
+                now=_at(today - timedelta(days=30)),
+            )
             services.contract_end(
                 contract=contract,
                 acting_user=manager,
@@ -233,4 +297,36 @@ def _seed_ended_early(world, today) -> list[str]:
                 ended_on=today - timedelta(days=20),
                 reason="The programme's grant funding ended; both parties agreed to end the contract early.",
             )
-    return [f"{'Contract: ' + ENDED_EARLY:<49} ended early, its first report accepted"]
+    return [
+        f"{'Contract: ' + ENDED_EARLY:<49} ended early on a decided decommissioning assessment, its first report "
+        "accepted"
+    ]
+
+
+def _seed_open_assessment(world, today) -> list[str]:
+    authority = world.authorities["northmoor"]
+    manager = world.staff[("northmoor", Role.CONTRACT_MANAGER)]
+    with authority_scope(authority):
+        contract = Contract.objects.get(reference=ACTIVE)
+        if not DecommissioningAssessment.objects.filter(contract=contract).exists():
+            assessment = decommissioning.assessment_open(
+                contract=contract,
+                acting_user=manager,
+                kind=AssessmentKind.REDUCE_VALUE,
+                proposal="Reduce the value from next quarter: the council's street cleansing budget has been cut.",
+                takes_effect_on=today + timedelta(days=45),
+                proposed_value=Decimal("400000"),
+                impact_beneficiaries="Fewer sweeps of the Northtown estates; Moor End keeps its weekly sweep.",
+                impact_service_users="Residents wait longer for fly-tipping to be cleared outside the town centre.",
+                impact_volunteers="The litter-pick volunteers lose the crew's support on Saturdays.",
+                responses_due_on=today + timedelta(days=16),
+                now=_at(today - timedelta(days=5)),
+            )
+            decommissioning.response_add(
+                assessment=assessment,
+                acting_user=world.supplier_users[BRIGHTSIDE],
+                organisation=world.suppliers[BRIGHTSIDE],
+                text="We can keep the Saturday crew if the Northtown sweeps move to fortnightly.",
+                now=_at(today - timedelta(days=3)),
+            )
+    return [f"{'Decommissioning assessment: ' + ACTIVE:<49} open for responses, one waiting for an answer"]

@@ -3,11 +3,31 @@ platform-wide pages at the root."""
 
 from django.urls import include, path
 
-from .views import contracts, decommissioning, impact, local_compact, register, reports, supplier, tracker
+from .views import (
+    compact_home,
+    contracts,
+    decommissioning,
+    impact,
+    local_compact,
+    register,
+    reports,
+    supplier,
+    tracker,
+)
 
 app_name = "compact"
 
-_modules = (contracts, supplier, reports, impact, tracker, decommissioning, register, local_compact)
+_modules = (
+    contracts,
+    supplier,
+    reports,
+    impact,
+    tracker,
+    decommissioning,
+    register,
+    local_compact,
+    compact_home,
+)
 staff_urlpatterns = [pattern for module in _modules for pattern in module.staff_urlpatterns]
 public_urlpatterns = [pattern for module in _modules for pattern in module.public_urlpatterns]
 
