@@ -336,3 +336,34 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only the SHA-256 of its secret is stored: the secret is shown once, when it is made.
+
+    Not tenant data: a token acts as its user, who reaches authorities through their memberships as on the pages.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The public part of the secret (`cvc_<prefix>_...`), so people can tell their tokens apart in lists.
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField("SHA-256 of the secret", max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at__isnull=True), name="api_token_live_name_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (cvc_{self.prefix}_…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -127,3 +127,22 @@ def organisation_members(organisation: Organisation) -> dict[str, list[Organisat
     for membership in organisation.memberships.select_related("user").order_by("user__full_name"):
         grouped[membership.status].append(membership)
     return grouped
+
+
+# Public reads of authorities (the API) ------------------------------------------------------------------------
+
+
+def authorities_public(*, q: str = "", nation: str = "", kind: str = "") -> QuerySet[Authority]:
+    """Every authority, filtered by words in its name, its nation and its kind. Authorities are public."""
+    authorities = Authority.objects.all()
+    for word in q.split():
+        authorities = authorities.filter(name__icontains=word)
+    if nation:
+        authorities = authorities.filter(nation=nation)
+    if kind:
+        authorities = authorities.filter(kind=kind)
+    return authorities
+
+
+def authority_get_public(slug: str) -> Authority | None:
+    return Authority.objects.filter(slug=slug).first()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import token_views, views
 
 app_name = "accounts"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("account/register/", views.register, name="register"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    *token_views.urlpatterns,
     path("account/password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "account/password-reset/sent/",

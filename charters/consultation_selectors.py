@@ -420,3 +420,11 @@ def _report_comment(comment: Comment) -> ReportComment:
         change_made=answer.change_made if answer else "",
         responded_at=answer.responded_at if answer else None,
     )
+
+
+def consultations_visible(authority: Authority, *, include_drafts: bool) -> QuerySet[Consultation]:
+    """The authority's consultations, newest first: those the public may read, or every one for its staff."""
+    consultations = Consultation.objects.filter(authority=authority)
+    if not include_drafts:
+        consultations = consultations.filter(version__status__in=PUBLIC_VERSION_STATUSES)
+    return consultations.select_related("authority", "version").order_by("-opens_on", "-id")

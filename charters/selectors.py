@@ -83,3 +83,42 @@ def public_open_consultations(today) -> list[Consultation]:
             .select_related("authority", "version")
             .order_by("closes_on")
         )
+
+
+# Reads for the API (charters/api.py): public callers see adopted and superseded versions only ------------------
+
+PUBLIC_VERSION_STATUSES = (VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
+
+
+def _visible_versions(include_drafts: bool) -> QuerySet[CharterVersion]:
+    versions = CharterVersion.objects.order_by("-number")
+    return versions if include_drafts else versions.filter(status__in=PUBLIC_VERSION_STATUSES)
+
+
+def charters_visible(authority: Authority, *, include_drafts: bool) -> QuerySet[Charter]:
+    """The authority's charters with `visible_versions`: every version for its staff, else only charters with an
+    adopted or superseded version, and only those versions. Two queries, whatever the number of versions."""
+    charters = Charter.objects.filter(authority=authority)
+    if not include_drafts:
+        charters = charters.filter(versions__status__in=PUBLIC_VERSION_STATUSES).distinct()
+    return charters.prefetch_related(
+        Prefetch("versions", queryset=_visible_versions(include_drafts), to_attr="visible_versions")
+    )
+
+
+def charter_get_visible(authority: Authority, charter_id: int, *, include_drafts: bool) -> Charter | None:
+    return charters_visible(authority, include_drafts=include_drafts).filter(pk=charter_id).first()
+
+
+def version_get_visible(authority: Authority, version_id: int, *, include_drafts: bool) -> CharterVersion | None:
+    return (
+        _visible_versions(include_drafts)
+        .filter(authority=authority, pk=version_id)
+        .select_related("charter", "authority")
+        .first()
+    )
+
+
+def version_item_get(authority: Authority, model, item_id: int):
+    """A place, theme, outcome or charter measure of one of the authority's versions, with its version."""
+    return model.objects.filter(authority=authority, pk=item_id).select_related("version").first()

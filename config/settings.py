@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "charters",
     "tenders",
@@ -197,10 +198,69 @@ CELERY_BEAT_SCHEDULE = {
     "send-report-reminders": {"task": "compact.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
+# The API (/api/v1/, docs/api.md): personal tokens first, so a refused request is challenged with "Bearer"; the
+# session (with its CSRF check) serves the browser. Errors, pagination and throttles come from accounts/api/.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.foundation.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api.foundation.AnonymousIpThrottle",
+        "accounts.api.foundation.TokenOrUserThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.foundation.ApiPagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "accounts.api.foundation.exception_handler",
+    # The client's address is REMOTE_ADDR (gunicorn is told the proxy's forwarded address): never trust a
+    # client-supplied X-Forwarded-For for the per-IP limit.
+    "NUM_PROXIES": 0,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests allowed per period ("120/minute", "5000/hour"): anonymous callers per IP address, signed-in callers per
+# token (or per person, for the browser session).
+API_THROTTLE_RATES = {
+    "anon": os.environ.get("API_RATE_ANON", "120/minute"),
+    "user": os.environ.get("API_RATE_USER", "600/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Community Value Charters API",
+    "DESCRIPTION": (
+        "Authorities, the measure library, charters and their versions, consultations and comments. Public data "
+        "needs no credentials; staff actions need a personal API token (made on your account page) or a signed-in "
+        "session, and the same roles as the pages. Every error has the same body: status, title, detail and "
+        "errors by field."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The documentation page's assets are served from our static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.foundation.describe_path_parameters",
+    ],
+    # One name per choice set, wherever a field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "CharterOriginEnum": "charters.models.Charter.Origin",
+        "VersionStatusEnum": "charters.models.VersionStatus",
+        "CommentStatusEnum": "charters.models.CommentStatus",
+    },
+}
+# Shared cache (the API's rate-limit counters): set CACHE_URL to a Redis address so every web process counts
+# together; without it each process counts on its own.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
