@@ -12,7 +12,7 @@ from django.contrib.auth.forms import (
 
 from .models import Authority, OrganisationKind
 from .roles import Role
-from .widgets import GovukCheckboxSelectMultiple
+from .widgets import GovukCheckboxSelectMultiple, GovukRadioSelect
 
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
@@ -328,3 +328,23 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "The to date must be the same as or after the from date")
         return data
+
+
+class ActingForGroupForm(forms.Form):
+    """A form a community group member submits for one of their groups, in the subclass's `organisation` choice
+    field: with one group there is nothing to choose, so it goes with the form hidden and the page names it; with
+    several, radios."""
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = {str(group.pk): group for group in groups}
+        field = self.fields["organisation"]
+        field.choices = [(key, group.name) for key, group in self.groups.items()]
+        if len(self.groups) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = next(iter(self.groups))
+        else:
+            field.widget = GovukRadioSelect(choices=field.choices)
+
+    def chosen_group(self):
+        return self.groups.get(self.cleaned_data.get("organisation", ""))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
+from accounts.forms import ActingForGroupForm
 from accounts.models import Organisation, OrganisationKind
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
@@ -217,7 +218,7 @@ class CaseExampleForm(forms.Form):
         }
 
 
-class PartnerApproveForm(forms.Form):
+class PartnerApproveForm(ActingForGroupForm):
     organisation = forms.ChoiceField(
         label="Which partner group are you approving for?",
         error_messages={
@@ -225,20 +226,6 @@ class PartnerApproveForm(forms.Form):
             "invalid_choice": "Choose a partner group you are a member of",
         },
     )
-
-    def __init__(self, *args, groups, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.groups = {str(group.pk): group for group in groups}
-        field = self.fields["organisation"]
-        field.choices = [(key, group.name) for key, group in self.groups.items()]
-        if len(self.groups) == 1:
-            field.widget = forms.HiddenInput()
-            field.initial = next(iter(self.groups))
-        else:
-            field.widget = GovukRadioSelect(choices=field.choices)
-
-    def chosen_group(self):
-        return self.groups.get(self.cleaned_data.get("organisation", ""))
 
 
 # Helpers ------------------------------------------------------------------------------------------------------------

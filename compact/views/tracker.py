@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
+from accounts.forms import ActingForGroupForm
 from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukRadioSelect
 
@@ -25,7 +26,7 @@ from ..performance import STATUS_TEXT
 # Forms ------------------------------------------------------------------------------------------------------------
 
 
-class CommunityCheckForm(forms.Form):
+class CommunityCheckForm(ActingForGroupForm):
     verdict = forms.ChoiceField(
         label="What does your group say about this delivery?",
         choices=CommunityVerdict.choices,
@@ -55,21 +56,6 @@ class CommunityCheckForm(forms.Form):
             "invalid_choice": "You can only check deliveries for a community group you are an approved member of",
         },
     )
-
-    def __init__(self, *args, groups, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.groups = {str(group.pk): group for group in groups}
-        field = self.fields["organisation"]
-        field.choices = [(key, group.name) for key, group in self.groups.items()]
-        if len(self.groups) == 1:
-            # Nothing to choose: the one group goes with the form, and the page names it.
-            field.widget = forms.HiddenInput()
-            field.initial = next(iter(self.groups))
-        else:
-            field.widget = GovukRadioSelect(choices=field.choices)
-
-    def chosen_group(self):
-        return self.groups.get(self.cleaned_data.get("organisation", ""))
 
 
 class CommunityCheckAnswerForm(forms.Form):
