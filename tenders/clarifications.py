@@ -97,12 +97,22 @@ class PublicTenderFilters:
     keyword: str = ""
     open_only: bool = True
 
+    def problems(self) -> dict[str, str]:
+        """Ranges that end before they start, by the field to blame (the page's form and the API refuse them)."""
+        found = {}
+        if self.value_min is not None and self.value_max is not None and self.value_min > self.value_max:
+            found["value_max"] = "The highest value must be the same as or more than the lowest value"
+        if self.closing_after and self.closing_before and self.closing_after > self.closing_before:
+            found["closing_before"] = "The closing date to must be the same as or after the closing date from"
+        return found
+
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _apply_filters(tenders: QuerySet[Tender], filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
+def tenders_filtered(tenders: QuerySet[Tender], filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
+    """`tenders` narrowed by the filters (the public list's, and the API's staff list with drafts)."""
     if filters.open_only:
         tenders = tenders.filter(_open_q(now))
     if filters.authority:
@@ -129,11 +139,12 @@ def _apply_filters(tenders: QuerySet[Tender], filters: PublicTenderFilters, now:
     return tenders
 
 
-def _public_tenders(filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
-    """Open tenders first, closing soonest; then closed ones, most recently closed first."""
+def tenders_public(filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
+    """Public tenders (in the current scope, or across authorities when unscoped): open tenders first, closing
+    soonest; then closed ones, most recently closed first."""
     is_open = _open_q(now)
     return (
-        _apply_filters(Tender.objects.filter(public_q(now)), filters, now)
+        tenders_filtered(Tender.objects.filter(public_q(now)), filters, now)
         .annotate(
             open_rank=Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
             open_deadline=Case(When(is_open, then=F("submission_deadline")), default=None),
@@ -157,7 +168,7 @@ def tender_page_public(
     A fixed number of queries whatever the page size: the count, the page (with its authority), its CPV codes."""
     now = now or timezone.now()
     with dangerously_unscoped():
-        result = Paginator(_public_tenders(filters, now), PAGE_SIZE).get_page(page)
+        result = Paginator(tenders_public(filters, now), PAGE_SIZE).get_page(page)
         result.object_list = list(result.object_list)
     for tender in result.object_list:
         tender.is_open = tender_is_open(tender, now=now)
@@ -228,7 +239,7 @@ def _division_names(codes: list[CpvCode]) -> dict[str, str]:
     return {division.division: division.description for division in divisions_for(codes)}
 
 
-def _change_lines(amendment: Amendment) -> list[str]:
+def change_lines(amendment: Amendment) -> list[str]:
     """An amendment's changes in words, as the amendment email words them: "Submission deadline: x → y"."""
     changes = amendment.changes if isinstance(amendment.changes, dict) else {}
     return [
@@ -265,7 +276,7 @@ def tender_public_page(tender: Tender, *, user: User | None = None, now: datetim
         )
     amendments = list(Amendment.objects.filter(tender=tender).order_by("created_at", "id"))
     for amendment in amendments:
-        amendment.change_lines = _change_lines(amendment)
+        amendment.change_lines = change_lines(amendment)
     cpv_codes = list(tender.cpv_codes.order_by("code"))
     names = _division_names(cpv_codes)
     for code in cpv_codes:

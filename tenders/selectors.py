@@ -320,6 +320,18 @@ def question_for_staff(authority: Authority, question_id) -> Question | None:
     return Question.objects.filter(authority=authority, pk=question_id).select_related("tender").first()
 
 
+def lot_for_staff(authority: Authority, lot_id) -> Lot | None:
+    return Lot.objects.filter(authority=authority, pk=lot_id).select_related("tender__authority").first()
+
+
+def relevant_measure_for_staff(authority: Authority, relevant_measure_id) -> RelevantMeasure | None:
+    return (
+        RelevantMeasure.objects.filter(authority=authority, pk=relevant_measure_id)
+        .select_related("tender__authority", "lot", "charter_measure")
+        .first()
+    )
+
+
 # The bidder's offers ----------------------------------------------------------------------------------------
 
 MY_OFFERS_PAGE_SIZE = 20

@@ -102,12 +102,14 @@ class TenderFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        low, high = data.get("value_min"), data.get("value_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("value_max", "The highest value must be the same as or more than the lowest value")
-        after, before = data.get("closing_after"), data.get("closing_before")
-        if after and before and after > before:
-            self.add_error("closing_before", "The closing date to must be the same as or after the closing date from")
+        ranges = selectors.PublicTenderFilters(
+            value_min=data.get("value_min"),
+            value_max=data.get("value_max"),
+            closing_after=data.get("closing_after"),
+            closing_before=data.get("closing_before"),
+        )
+        for name, message in ranges.problems().items():
+            self.add_error(name, message)
         return data
 
     def filters(self) -> selectors.PublicTenderFilters:
