@@ -5,17 +5,63 @@ monetised commitments, in a fixed number of queries."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Q
+
 from charters.monetisation import monetise_measure
 from tenders.models import Lot, OfferStatus, OfferSubmission, Question, QuestionKind, RelevantMeasure, Tender
 from tenders.offers import measures_for
 
 from . import scoring
-from .models import ConflictDecision, Evaluation, ModeratedScore, PanelMember, Score
+from .models import ConflictDecision, Declaration, Evaluation, ModeratedScore, PanelMember, Score
 from .scoring import Criterion, Part
 
 HUNDRED = Decimal("100")
 COMMITMENTS = "commitments"
 PRICE = "price"
+
+
+def evaluation_get(authority, evaluation_id) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(authority=authority, pk=evaluation_id)
+        .select_related("tender", "moderator", "finalised_by")
+        .first()
+    )
+
+
+def evaluations_for(authority):
+    """The authority's evaluations, newest first, with their tender, moderator and how many members (not excluded)
+    are still scoring: the progress anyone following evaluations may see, never a score."""
+    active = ~Q(panel__decision=ConflictDecision.EXCLUDED)
+    return (
+        Evaluation.objects.filter(authority=authority)
+        .select_related("tender", "moderator")
+        .annotate(
+            panel_size=Count("panel", distinct=True),
+            members_still_scoring=Count("panel", filter=active & Q(panel__scores_submitted_at__isnull=True)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def moderator_refusal(evaluation: Evaluation, user) -> str:
+    """Why this person may not moderate the evaluation ("" when they may): only the moderator, on the panel, with no
+    undecided or excluding conflict of interest, sees everyone's scores."""
+    member = PanelMember.objects.filter(evaluation=evaluation, user=user).first()
+    if member is None:
+        return "You are not on the panel for this evaluation, so you cannot see its scores."
+    if evaluation.moderator_id != user.pk:
+        moderator = evaluation.moderator
+        if moderator is None:
+            return "No moderator has been chosen for this evaluation yet. The procurement officer chooses one."
+        who = moderator.full_name or moderator.email
+        return f"Only the moderator, {who}, moderates this evaluation. You can see your own scores only."
+    if member.decision == ConflictDecision.EXCLUDED:
+        return "You have been excluded from this panel because of a conflict of interest, so you cannot moderate."
+    if member.declaration == Declaration.PENDING:
+        return "Declare any conflict of interest for this tender and its bidders before you moderate."
+    if not member.may_see_offers:
+        return "You have declared an interest. You can moderate once the procurement officer has decided on it."
+    return ""
 
 
 def question_key(question_id: int) -> str:

@@ -33,6 +33,11 @@ from .standstill import standstill_ends_on
 RATIONALE_MAX = 5000
 
 
+class StateRefused(DomainError):
+    """Refused because of where the evaluation stands (finalised, scores submitted, award already decided), not
+    because of the input: the API answers 409 for these."""
+
+
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
@@ -43,7 +48,7 @@ def _locked_evaluation(evaluation: Evaluation) -> Evaluation:
 
 def _require_scoring(evaluation: Evaluation) -> None:
     if evaluation.status != EvaluationStatus.SCORING:
-        raise DomainError("Moderation has been finalised: scores can no longer change.")
+        raise StateRefused("Moderation has been finalised: scores can no longer change.")
 
 
 # Setting up ---------------------------------------------------------------------------------------------------
@@ -74,7 +79,7 @@ def evaluation_start(
             },
         )
         if not created:
-            raise DomainError("The evaluation of this tender has already started.")
+            raise StateRefused("The evaluation of this tender has already started.")
         audit_record(
             authority=tender.authority,
             actor=acting_user,
@@ -186,7 +191,7 @@ def conflict_decide(
     with transaction.atomic():
         member = PanelMember.objects.select_for_update().get(pk=member.pk)
         if member.declaration != Declaration.DECLARED:
-            raise DomainError("There is no declared interest to decide on.")
+            raise StateRefused("There is no declared interest to decide on.")
         member.decision, member.decision_note = decision, note
         member.decided_at, member.decided_by = _now(now), acting_user
         member.save(update_fields=["decision", "decision_note", "decided_at", "decided_by"])
@@ -236,7 +241,7 @@ def score_record(
     with transaction.atomic():
         member = PanelMember.objects.select_for_update().get(pk=member.pk)
         if member.scores_submitted_at is not None:
-            raise DomainError("You have submitted your scores; they change only through moderation.")
+            raise StateRefused("You have submitted your scores; they change only through moderation.")
         existing = Score.objects.filter(panel_member=member, offer=offer, question=question).first()
         before = {"score": str(existing.score), "rationale": existing.rationale} if existing else None
         saved, _ = Score.objects.update_or_create(
@@ -272,7 +277,7 @@ def scores_submit(*, member: PanelMember, acting_user: User, now: datetime | Non
     with transaction.atomic():
         member = PanelMember.objects.select_for_update().get(pk=member.pk)
         if member.scores_submitted_at is not None:
-            raise DomainError("You have already submitted your scores.")
+            raise StateRefused("You have already submitted your scores.")
         member.scores_submitted_at = _now(now)
         member.save(update_fields=["scores_submitted_at"])
         audit_record(authority=member.authority, actor=acting_user, verb="evaluation.scores_submitted", obj=evaluation)
@@ -297,7 +302,7 @@ def moderated_score_record(
     _require_scoring(evaluation)
     waiting = selectors.members_still_scoring(evaluation)
     if waiting:
-        raise DomainError(f"Moderation starts when every evaluator has submitted their scores ({waiting} to go).")
+        raise StateRefused(f"Moderation starts when every evaluator has submitted their scores ({waiting} to go).")
     _check_offer_and_question(evaluation, offer, question)
     rationale = _check_score(question, score, rationale)
     with transaction.atomic():
@@ -341,7 +346,7 @@ def moderation_finalise(*, evaluation: Evaluation, acting_user: User, now: datet
     # Someone added to the panel after moderation began has still to score.
     waiting = selectors.members_still_scoring(evaluation)
     if waiting:
-        raise DomainError(f"Every evaluator must submit their scores first ({waiting} to go).")
+        raise StateRefused(f"Every evaluator must submit their scores first ({waiting} to go).")
     missing = selectors.missing_moderated_scores(evaluation)
     if missing:
         raise DomainError(f"Record an agreed score for every offer and question first: {missing} still to do.")
@@ -368,7 +373,7 @@ def award_decide(
     """Records the award to the highest-ranked offer of the tender (or lot), with reasons; standstill runs for 8
     working days from today (the day of the award notice)."""
     if evaluation.status == EvaluationStatus.SCORING:
-        raise DomainError("Finalise moderation before you decide the award.")
+        raise StateRefused("Finalise moderation before you decide the award.")
     reasons = reasons.strip()
     if not reasons:
         raise DomainError("Give the reasons for the award", field="reasons")
@@ -379,7 +384,7 @@ def award_decide(
     today = today or timezone.localdate()
     with transaction.atomic():
         if Award.objects.filter(evaluation=evaluation, lot=lot).exists():
-            raise DomainError("The award for this has already been decided.")
+            raise StateRefused("The award for this has already been decided.")
         award = Award.objects.create(
             authority=evaluation.authority,
             evaluation=evaluation,
@@ -406,13 +411,13 @@ def award_confirm(*, award: Award, acting_user: User, today: date | None = None)
     every lot is confirmed."""
     today = today or timezone.localdate()
     if today <= award.standstill_ends_on:
-        raise DomainError(
+        raise StateRefused(
             f"Standstill ends on {award.standstill_ends_on:%-d %B %Y}: the award can be confirmed from the day after."
         )
     with transaction.atomic():
         award = Award.objects.select_for_update(of=("self",)).select_related("evaluation__tender").get(pk=award.pk)
         if award.confirmed_at is not None:
-            raise DomainError("This award has already been confirmed.")
+            raise StateRefused("This award has already been confirmed.")
         award.contract_terms = selectors.contract_terms(award)
         award.confirmed_at, award.confirmed_by = timezone.now(), acting_user
         award.save(update_fields=["contract_terms", "confirmed_at", "confirmed_by"])
@@ -467,7 +472,37 @@ def offer_scores_record(*, member: PanelMember, offer: Offer, scores: dict, acti
                     rationale=rationale,
                     acting_user=acting_user,
                 )
+            except StateRefused:
+                raise
             except DomainError as error:
                 raise ScoreRefused(error.message, field=error.field, question=question) from error
             changed += 1
+    return changed
+
+
+def offer_moderated_scores_record(*, evaluation: Evaluation, offer: Offer, scores: dict, acting_user: User) -> list:
+    """The moderator's agreed scores of one offer, several questions at once (`scores`: question → (score,
+    rationale)): all recorded or, on any refusal, none. An agreed score left as it was is not recorded (or audited)
+    again. Returns (question, score before or None, score after) for each one that changed."""
+    existing = {m.question_id: m for m in ModeratedScore.objects.filter(evaluation=evaluation, offer=offer)}
+    changed = []
+    with transaction.atomic():
+        for question, (score, rationale) in scores.items():
+            before = existing.get(question.pk)
+            if before is not None and before.score == score and before.rationale == (rationale or "").strip():
+                continue
+            try:
+                moderated_score_record(
+                    evaluation=evaluation,
+                    offer=offer,
+                    question=question,
+                    score=score,
+                    rationale=rationale,
+                    acting_user=acting_user,
+                )
+            except StateRefused:
+                raise
+            except DomainError as error:
+                raise ScoreRefused(error.message, field=error.field, question=question) from error
+            changed.append((question, before.score if before else None, score))
     return changed

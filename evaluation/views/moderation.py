@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
@@ -28,7 +27,8 @@ from tenders import sealing
 from tenders.models import Lot, Offer, QuestionKind
 
 from .. import scoring, selectors, services
-from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus, PanelMember
+from ..models import Evaluation, EvaluationStatus
+from ..selectors import moderator_refusal
 from ..services import RATIONALE_MAX
 
 # Looking things up and who may moderate -----------------------------------------------------------------------
@@ -51,27 +51,6 @@ def optional_url(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def moderator_refusal(evaluation: Evaluation, user) -> str:
-    """Why this person may not moderate the evaluation ("" when they may): only the moderator, on the panel, with no
-    undecided or excluding conflict of interest, sees everyone's scores."""
-    member = PanelMember.objects.filter(evaluation=evaluation, user=user).first()
-    if member is None:
-        return "You are not on the panel for this evaluation, so you cannot see its scores."
-    if evaluation.moderator_id != user.pk:
-        moderator = evaluation.moderator
-        if moderator is None:
-            return "No moderator has been chosen for this evaluation yet. The procurement officer chooses one."
-        who = moderator.full_name or moderator.email
-        return f"Only the moderator, {who}, moderates this evaluation. You can see your own scores only."
-    if member.decision == ConflictDecision.EXCLUDED:
-        return "You have been excluded from this panel because of a conflict of interest, so you cannot moderate."
-    if member.declaration == Declaration.PENDING:
-        return "Declare any conflict of interest for this tender and its bidders before you moderate."
-    if not member.may_see_offers:
-        return "You have declared an interest. You can moderate once the procurement officer has decided on it."
-    return ""
 
 
 def _refused(request, evaluation: Evaluation, reason: str):
@@ -255,29 +234,23 @@ def moderate_offer(request, scored_offer_id):
     if request.method == "POST" and finalised:
         error = "Moderation has been finalised: agreed scores can no longer change."
     elif form.is_bound and form.is_valid():
-        changed = []
-        question = None
+        scores = {
+            line.question: (
+                form.cleaned_data[f"score_{line.question.pk}"],
+                form.cleaned_data[f"rationale_{line.question.pk}"].strip(),
+            )
+            for line in row.lines
+        }
         try:
-            with transaction.atomic():
-                for line in row.lines:
-                    question = line.question
-                    score = form.cleaned_data[f"score_{question.pk}"]
-                    rationale = form.cleaned_data[f"rationale_{question.pk}"].strip()
-                    agreed = line.agreed
-                    if agreed is not None and agreed.score == score and agreed.rationale == rationale:
-                        continue  # unchanged: no audit entry for a save that changes nothing
-                    services.moderated_score_record(
-                        evaluation=evaluation,
-                        offer=offer,
-                        question=question,
-                        score=score,
-                        rationale=rationale,
-                        acting_user=request.user,
-                    )
-                    changed.append((question, agreed.score if agreed else None, score))
-        except DomainError as refusal:
-            field_map = {"score": f"score_{question.pk}", "rationale": f"rationale_{question.pk}"} if question else {}
+            changed = services.offer_moderated_scores_record(
+                evaluation=evaluation, offer=offer, scores=scores, acting_user=request.user
+            )
+        except services.ScoreRefused as refusal:
+            question = refusal.question
+            field_map = {"score": f"score_{question.pk}", "rationale": f"rationale_{question.pk}"}
             add_domain_error(form, refusal, field_map=field_map)
+        except DomainError as refusal:
+            add_domain_error(form, refusal)
         else:
             supplier = supplier_name(offer, row.submission)
             if not changed:
