@@ -25,6 +25,7 @@ from accounts.models import OrganisationKind, OrganisationMembership, Organisati
 from tenders import documents
 from tenders.models import DocumentKind
 
+from .errors import StateConflict
 from .models import Contract, DeliveryReport, Evidence, ReportStatus
 
 MAX_EVIDENCE = 20
@@ -194,7 +195,7 @@ def change_refusal(report: DeliveryReport) -> str:
 def _locked(report: DeliveryReport) -> DeliveryReport:
     report = DeliveryReport.objects.select_for_update().select_related("contract__supplier").get(pk=report.pk)
     if refusal := change_refusal(report):
-        raise DomainError(refusal)
+        raise StateConflict(refusal)
     return report
 
 
@@ -210,7 +211,7 @@ def evidence_add(*, report: DeliveryReport, upload, acting_user: User) -> Eviden
     """Attaches an uploaded file to the report, in private storage under a random name."""
     _require_member(report.contract, acting_user)
     if refusal := change_refusal(report):
-        raise DomainError(refusal)
+        raise StateConflict(refusal)
     _require_room(report)
     name = documents.clean_name(upload.name)
     if not name:

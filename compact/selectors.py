@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import OrganisationKind, OrganisationMembership, OrganisationMemberStatus
+
 from . import performance
-from .models import Contract, ContractCommitment, DeliveryLine, Verification
+from .models import Contract, ContractCommitment, DeliveryLine, DeliveryReport, ReportStatus, Verification
 
 ZERO = Decimal("0")
 
@@ -73,3 +75,77 @@ def contract_progress(contract: Contract, on: date) -> ContractProgress:
         kpi_count=kpi_count,
         kpi_warning=performance.kpi_shortfall(contract.value, kpi_count),
     )
+
+
+# Lists and lookups shared by the staff pages and the API ----------------------------------------------------------
+
+
+def contract_list(authority, *, status: str = "", supplier: str = ""):
+    """The authority's contracts, newest first, filtered as the contract list filters them: by status, and by words
+    the supplier's name contains."""
+    contracts = Contract.objects.filter(authority=authority).select_related("supplier", "responsible_officer")
+    if status:
+        contracts = contracts.filter(status=status)
+    if supplier.strip():
+        contracts = contracts.filter(supplier__name__icontains=supplier.strip())
+    return contracts
+
+
+def contract_get(authority, contract_id) -> Contract | None:
+    return (
+        Contract.objects.filter(authority=authority, pk=contract_id)
+        .select_related("supplier", "responsible_officer", "charter_version", "tender", "lot")
+        .first()
+    )
+
+
+def report_is_overdue(report: DeliveryReport, today: date) -> bool:
+    """A report still due after its due date."""
+    return report.status == ReportStatus.DUE and report.due_on < today
+
+
+def report_list(authority, *, contract_id: int | None = None, status: str = ""):
+    """The authority's delivery reports with their contract and supplier, with how many lines and files each has."""
+    reports = (
+        DeliveryReport.objects.filter(authority=authority)
+        .select_related("contract__supplier", "submitted_by")
+        .annotate(line_count=Count("lines", distinct=True), evidence_count=Count("evidence", distinct=True))
+    )
+    if contract_id is not None:
+        reports = reports.filter(contract_id=contract_id)
+    if status:
+        reports = reports.filter(status=status)
+    return reports
+
+
+def report_get(authority, report_id) -> DeliveryReport | None:
+    return (
+        DeliveryReport.objects.filter(authority=authority, pk=report_id)
+        .select_related("contract__supplier", "submitted_by")
+        .first()
+    )
+
+
+def report_lines(report: DeliveryReport) -> list[DeliveryLine]:
+    """The report's lines, each with the far-above-target flag its submission recorded (`flag`, "" when none)."""
+    lines = list(report.lines.select_related("commitment__charter_measure", "verified_by"))
+    flags = {flag.get("commitment"): flag["message"] for flag in (report.content or {}).get("flags", [])}
+    for line in lines:
+        line.flag = flags.get(line.commitment_id, "")
+    return lines
+
+
+def line_get(authority, line_id) -> DeliveryLine | None:
+    return (
+        DeliveryLine.objects.filter(authority=authority, pk=line_id)
+        .select_related("report__contract__supplier", "commitment__charter_measure")
+        .first()
+    )
+
+
+def supplier_contract_list(authority, user):
+    """The authority's contracts held by supplier organisations the person is an approved member of."""
+    organisations = OrganisationMembership.objects.filter(
+        user=user, status=OrganisationMemberStatus.APPROVED, organisation__kind=OrganisationKind.SUPPLIER
+    ).values("organisation_id")
+    return contract_list(authority).filter(supplier_id__in=organisations)

@@ -29,6 +29,7 @@ from tenders.models import RelevantMeasure
 from tenders.receipts import canonical_bytes, receipt_hash
 
 from .decommissioning import early_end_blocker, early_end_use
+from .errors import StateConflict
 from .models import (
     Contract,
     ContractCommitment,
@@ -135,7 +136,7 @@ def contract_create_from_award(
     """The contract for a confirmed award: supplier, value and the winning commitments as frozen at confirmation,
     each with its target and, by default, the contract's end date as its due date."""
     if award.confirmed_at is None:
-        raise DomainError("Only a confirmed award can become a contract: confirm the award after standstill first.")
+        raise StateConflict("Only a confirmed award can become a contract: confirm the award after standstill first.")
     authority = award.authority
     _require_officer(authority, responsible_officer)
     _require_dates(starts_on, ends_on)
@@ -155,7 +156,7 @@ def contract_create_from_award(
     try:
         with transaction.atomic():
             if Contract.objects.filter(award_id_source=award.pk).exists():
-                raise DomainError("A contract has already been made from this award.")
+                raise StateConflict("A contract has already been made from this award.")
             contract = _make_contract(
                 authority=authority,
                 reference=reference,
@@ -202,7 +203,7 @@ def contract_create_from_award(
     except IntegrityError:
         # Two managers creating contracts at the same moment: the unique award link (or reference) lets one through.
         if Contract.objects.filter(award_id_source=award.pk).exists():
-            raise DomainError("A contract has already been made from this award.") from None
+            raise StateConflict("A contract has already been made from this award.") from None
         raise DomainError(f"Another contract already has the reference {reference}", field="reference") from None
     return contract
 
@@ -337,7 +338,7 @@ def contract_end(*, contract: Contract, acting_user: User, status: str, ended_on
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.status != ContractStatus.ACTIVE:
-            raise DomainError(f"This contract has already been recorded as {contract.get_status_display().lower()}.")
+            raise StateConflict(f"This contract has already been recorded as {contract.get_status_display().lower()}.")
         changes = {"status": status, "ended_on": ended_on.isoformat(), "reason": reason}
         if status == ContractStatus.ENDED_EARLY:
             blocker = early_end_blocker(contract)
@@ -403,7 +404,7 @@ def report_submit(
         raise DomainError(f"Only members of {contract.supplier.name} can report on this contract.")
     today = timezone.localdate(now)
     if report.period_end >= today:
-        raise DomainError(
+        raise StateConflict(
             f"This report is for a period that ends on {report.period_end:%-d %B %Y}: a report for a future period "
             "cannot be submitted yet. Submit it from the day after the period ends."
         )
@@ -441,7 +442,7 @@ def report_submit(
     with transaction.atomic():
         report = DeliveryReport.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if report.status == ReportStatus.VERIFIED:
-            raise DomainError("This report has been verified: it can no longer be changed.")
+            raise StateConflict("This report has been verified: it can no longer be changed.")
         resubmitted = report.status == ReportStatus.SUBMITTED
         # Reported so far in the contract's other reports (rejected lines left out), for the far-above flag.
         earlier = {}
@@ -531,9 +532,9 @@ def line_verify(*, line: DeliveryLine, acting_user: User, decision: str, note: s
     with transaction.atomic():
         report = DeliveryReport.objects.select_for_update().get(pk=report.pk)
         if report.status == ReportStatus.DUE:
-            raise DomainError("This report has not been submitted yet.")
+            raise StateConflict("This report has not been submitted yet.")
         if report.status == ReportStatus.VERIFIED:
-            raise DomainError("This report has already been verified.")
+            raise StateConflict("This report has already been verified.")
         line = DeliveryLine.objects.select_for_update().get(pk=line.pk)
         before = line.verification
         line.verification, line.verification_note = decision, note
@@ -577,7 +578,7 @@ def line_answer_query(*, line: DeliveryLine, acting_user: User, answer: str) -> 
     with transaction.atomic():
         line = DeliveryLine.objects.select_for_update().get(pk=line.pk)
         if line.verification != Verification.QUERIED:
-            raise DomainError("There is no open question on this line.")
+            raise StateConflict("There is no open question on this line.")
         line.supplier_answer, line.verification = answer, Verification.PENDING
         line.save(update_fields=["supplier_answer", "verification"])
         audit_record(

@@ -23,12 +23,11 @@ from accounts.widgets import GovukDateField, GovukRadioSelect
 from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
 from tenders.documents import CONTENT_TYPES
 
-from .. import decommissioning, services
+from .. import decommissioning, selectors, services
 from ..models import (
     CommunityCheck,
     Contract,
     ContractStatus,
-    DeliveryLine,
     DeliveryReport,
     Evidence,
     PerformanceRating,
@@ -360,12 +359,10 @@ def _rating_period_end(contract):
 @require_GET
 def contract_list(request):
     form = ContractFilterForm(request.GET or None)
-    contracts = Contract.objects.filter(authority=request.authority).select_related("supplier", "responsible_officer")
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            contracts = contracts.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["supplier"].strip():
-            contracts = contracts.filter(supplier__name__icontains=form.cleaned_data["supplier"].strip())
+    filters = form.cleaned_data if form.is_valid() else {}
+    contracts = selectors.contract_list(
+        request.authority, status=filters.get("status", ""), supplier=filters.get("supplier", "")
+    )
     filtered = form.is_bound and any((form.cleaned_data or {}).values()) if form.is_valid() else form.is_bound
     page_obj = Paginator(contracts, CONTRACTS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -485,7 +482,7 @@ def contract_detail(request, contract_id):
     ]
     reports = list(DeliveryReport.objects.filter(contract=contract).order_by("number"))
     for report in reports:
-        report.overdue = report.status == ReportStatus.DUE and report.due_on < today
+        report.overdue = selectors.report_is_overdue(report, today)
     roles = request.roles
     assessments = decommissioning.assessments_for_contract(contract)
     return render(
@@ -637,10 +634,7 @@ def report_detail(request, report_id):
     report = _report_or_404(request, report_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    lines = list(report.lines.select_related("commitment__charter_measure", "verified_by"))
-    flags = {flag.get("commitment"): flag["message"] for flag in (report.content or {}).get("flags", [])}
-    for line in lines:
-        line.flag = flags.get(line.commitment_id, "")
+    lines = selectors.report_lines(report)
     return render(
         request,
         "compact/contracts/report_detail.html",
@@ -659,11 +653,7 @@ def report_detail(request, report_id):
 @authority_permission("contracts.verify")
 @require_http_methods(["GET", "POST"])
 def line_verify(request, line_id):
-    line = (
-        DeliveryLine.objects.filter(authority=request.authority, pk=line_id)
-        .select_related("report__contract__supplier", "commitment__charter_measure")
-        .first()
-    )
+    line = selectors.line_get(request.authority, line_id)
     if line is None:
         raise Http404("No such line")
     report_url = reverse("compact:report-detail", args=[request.authority.slug, line.report_id])
