@@ -6,9 +6,10 @@ import json
 
 from django.utils import timezone
 
-from .jobs import register_job_kind
-from .models import Job
-from .selectors import audit_events
+from .errors import DomainError
+from .jobs import register_job_kind, register_job_starter
+from .models import Authority, Job, User
+from .selectors import audit_events, audit_filter_choices
 
 AUDIT_COLUMNS = ["time", "actor", "verb", "object_type", "object_id", "object", "changes", "ip_address"]
 
@@ -75,3 +76,24 @@ def audit_export_xlsx(job: Job, report_progress) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _filename(job, "xlsx"), buffer.getvalue()
+
+
+@register_job_starter("audit_export_csv")
+@register_job_starter("audit_export_xlsx")
+def audit_export_start(*, authority: Authority, acting_user: User, kind: str, params: dict) -> Job:
+    """The audit log page's filters (verb, object_type, actor, date_from, date_to), checked by the page's own form."""
+    from .forms import AuditFilterForm
+    from .services import job_start
+
+    unknown = sorted(set(params) - set(AuditFilterForm.base_fields))
+    if unknown:
+        raise DomainError(
+            f"The audit log export takes only these filters: {', '.join(AuditFilterForm.base_fields)}", field=unknown[0]
+        )
+    verbs, object_types = audit_filter_choices(authority)
+    form = AuditFilterForm({key: str(value) for key, value in params.items()}, verbs=verbs, object_types=object_types)
+    if not form.is_valid():
+        name, messages = next(iter(form.errors.items()))
+        raise DomainError(messages[0], field=name)
+    filters = {key: str(value) for key, value in form.cleaned_data.items() if value}
+    return job_start(authority=authority, acting_user=acting_user, kind=kind, params=filters)

@@ -39,6 +39,20 @@ def job_kind(name: str) -> JobKind:
     return JOB_KINDS[name]
 
 
+# Kinds a caller may start by name (the API): the kind's own module checks the parameters and starts the job through
+# the function its page calls, `starter(*, authority, acting_user, kind, params) -> Job`, raising DomainError with the
+# parameter's name as the field. Kinds without one (evaluation packs, assessment summaries) start only from their page.
+JOB_STARTERS: dict[str, Callable] = {}
+
+
+def register_job_starter(name: str):
+    def decorator(starter):
+        JOB_STARTERS[name] = starter
+        return starter
+
+    return decorator
+
+
 class ProgressReporter:
     """Writes progress to the job row at most once per whole percent, so a long loop costs few queries."""
 

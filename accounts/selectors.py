@@ -115,6 +115,19 @@ def jobs_recent(authority: Authority, *, user: User, limit: int = 5) -> list[Job
     return list(Job.objects.filter(authority=authority, requested_by=user).order_by("-created_at")[:limit])
 
 
+def job_get_visible(authority: Authority, job_id, *, roles) -> Job | None:
+    """A job is visible to members whose roles may run its kind (the kind names the permission); another
+    authority's job, or one of a kind the roles may not run, is not found."""
+    from .jobs import JOB_KINDS
+    from .roles import has_permission
+
+    job = Job.objects.filter(authority=authority, pk=job_id).select_related("requested_by").first()
+    kind = JOB_KINDS.get(job.kind) if job is not None else None
+    if kind is None or not has_permission(roles, kind.permission):
+        return None
+    return job
+
+
 def community_groups(query: str = "") -> QuerySet[Organisation]:
     groups = Organisation.objects.filter(kind=OrganisationKind.COMMUNITY_GROUP)
     if query:

@@ -409,8 +409,8 @@ def audit_export(request):
 
 def _job_for_user(request, job_id) -> Job:
     """A job is visible to members whose role may run its kind; another authority's job is simply not found."""
-    job = get_object_or_404(Job.objects.select_related("requested_by"), pk=job_id, authority=request.authority)
-    if not has_permission(request.roles, job_kind(job.kind).permission):
+    job = selectors.job_get_visible(request.authority, job_id, roles=request.roles)
+    if job is None:
         raise Http404("No such job")
     return job
 

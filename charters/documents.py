@@ -21,8 +21,9 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.jobs import register_job_kind
-from accounts.models import Job, JobStatus, User
+from accounts.errors import DomainError
+from accounts.jobs import register_job_kind, register_job_starter
+from accounts.models import Authority, Job, JobStatus, User
 from accounts.scoping import authority_scope
 from accounts.services import job_start
 
@@ -164,6 +165,28 @@ def consultation_report_request(*, consultation: Consultation, acting_user: User
         kind=CONSULTATION_REPORT_PDF,
         params={"consultation_id": consultation.pk},
     )
+
+
+def _param_id(params: dict, name: str) -> int | None:
+    value = params.get(name)
+    return value if isinstance(value, int) else int(value) if str(value or "").isdigit() else None
+
+
+@register_job_starter(CHARTER_PDF)
+def charter_pdf_start(*, authority: Authority, acting_user: User, kind: str, params: dict) -> Job:
+    """By name (the API): any version of the authority's charters, drafts too, as on the staff page."""
+    version = CharterVersion.objects.filter(authority=authority, pk=_param_id(params, "version_id")).first()
+    if version is None:
+        raise DomainError("Choose one of the authority's charter versions", field="version_id")
+    return charter_pdf_request(version=version, acting_user=acting_user)
+
+
+@register_job_starter(CONSULTATION_REPORT_PDF)
+def consultation_report_start(*, authority: Authority, acting_user: User, kind: str, params: dict) -> Job:
+    consultation = Consultation.objects.filter(authority=authority, pk=_param_id(params, "consultation_id")).first()
+    if consultation is None:
+        raise DomainError("Choose one of the authority's consultations", field="consultation_id")
+    return consultation_report_request(consultation=consultation, acting_user=acting_user)
 
 
 @receiver(version_adopted, dispatch_uid="charters.documents.pdf_on_adoption")

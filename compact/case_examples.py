@@ -17,7 +17,7 @@ from accounts.audit import audit_record, diff
 from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, User
 
-from .models import CaseExample, CaseKind
+from .models import CaseExample, CaseKind, Contract
 from .partners import NotPartnerOrOfficer, is_compact_officer, partner_organisations
 
 AMOUNT_MESSAGE = "Enter the cost or saving in pounds, like 12500 or 12500.50"
@@ -324,6 +324,11 @@ def case_example_get_public(authority: Authority, example_id: int, user: User) -
     if example.published_at is None and not partner_organisations(user, authority):
         return None
     return example
+
+
+def case_example_contract(authority: Authority, contract_id) -> Contract | None:
+    """A contract of the authority an example may be about."""
+    return Contract.objects.filter(authority=authority, pk=contract_id).only("id", "authority_id", "reference").first()
 
 
 def case_examples_choices(authority: Authority) -> list[CaseExample]:

@@ -638,6 +638,11 @@ def _with_counts(queryset):
     )
 
 
+def contract_for_assessment(authority: Authority, contract_id) -> Contract | None:
+    """The contract an assessment is opened on (any status: the service refuses those no longer active)."""
+    return Contract.objects.filter(authority=authority, pk=contract_id).select_related("supplier", "authority").first()
+
+
 def assessments_for_contract(contract: Contract) -> list[DecommissioningAssessment]:
     return list(_with_counts(DecommissioningAssessment.objects.filter(contract=contract)))
 

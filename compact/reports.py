@@ -20,7 +20,8 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.jobs import register_job_kind
+from accounts.errors import DomainError
+from accounts.jobs import register_job_kind, register_job_starter
 from charters.pdf import html_to_pdf
 
 from . import impact, performance, selectors
@@ -58,6 +59,16 @@ def financial_year_label(year: int) -> str:
 def last_complete_financial_year(today: date) -> int:
     """The latest financial year that has ended by `today` (on 31 March 2026, 2024 to 2025 is the last complete)."""
     return today.year - 2 if today.month < 4 else today.year - 1
+
+
+ANNUAL_YEARS_BACK = 10  # how many financial years back the annual report can be asked for
+
+
+def annual_report_years(today: date) -> list[int]:
+    """The financial years the annual report can be made for, newest first: the current one (the year so far), then
+    the last complete one (the default) and those before it."""
+    latest = last_complete_financial_year(today) + 1
+    return list(range(latest, latest - ANNUAL_YEARS_BACK, -1))
 
 
 # The compliance report ----------------------------------------------------------------------------------------
@@ -216,3 +227,32 @@ def annual_social_value_pdf(job, report_progress):
     report_progress(1, 2)
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M%S")
     return f"social-value-{job.authority.slug}-{year}-{year + 1}-{stamp}.pdf", annual_pdf_bytes(report)
+
+
+# Starting the reports by name (the API), with the checks the report pages make -----------------------------------
+
+
+@register_job_starter(COMPLIANCE_PDF)
+def compliance_report_start(*, authority, acting_user, kind: str, params: dict):
+    from accounts.services import job_start
+
+    contract_id = params.get("contract_id")
+    contract = None
+    if isinstance(contract_id, int) or str(contract_id or "").isdigit():
+        contract = Contract.objects.filter(authority=authority, pk=int(contract_id)).first()
+    if contract is None:
+        raise DomainError("Choose one of the authority's contracts", field="contract_id")
+    return job_start(authority=authority, acting_user=acting_user, kind=kind, params={"contract_id": contract.pk})
+
+
+@register_job_starter(ANNUAL_PDF)
+def annual_report_start(*, authority, acting_user, kind: str, params: dict):
+    from accounts.services import job_start
+
+    year = params.get("year")
+    years = annual_report_years(timezone.localdate())
+    if not (isinstance(year, int) or str(year or "").isdigit()) or int(year) not in years:
+        raise DomainError(
+            f"Choose a financial year from {years[-1]} to {years[0]} (the year it starts in April)", field="year"
+        )
+    return job_start(authority=authority, acting_user=acting_user, kind=kind, params={"year": int(year)})

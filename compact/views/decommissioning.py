@@ -228,11 +228,7 @@ class ResponseForm(forms.Form):
 
 
 def _contract_or_404(request, contract_id) -> Contract:
-    contract = (
-        Contract.objects.filter(authority=request.authority, pk=contract_id)
-        .select_related("supplier", "authority")
-        .first()
-    )
+    contract = assessments.contract_for_assessment(request.authority, contract_id)
     if contract is None:
         raise Http404("No such contract")
     return contract

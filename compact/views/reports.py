@@ -15,9 +15,6 @@ from accounts.views import form_status, see_other
 from .. import reports
 from ..models import Contract
 
-# How many financial years back the annual report can be asked for.
-YEARS_BACK = 10
-
 
 def _job_page(request, job):
     return see_other("accounts:job-detail", authority_slug=request.authority.slug, job_id=job.pk)
@@ -48,10 +45,10 @@ class AnnualReportForm(forms.Form):
         error_messages={"required": "Choose the financial year", "invalid_choice": "Choose a financial year"},
     )
 
-    def __init__(self, *args, latest: int, **kwargs):
+    def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [
-            (year, reports.financial_year_label(year)) for year in range(latest, latest - YEARS_BACK, -1)
+            (year, reports.financial_year_label(year)) for year in reports.annual_report_years(today)
         ]
 
 
@@ -59,9 +56,10 @@ class AnnualReportForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def annual_report(request):
     # The current year is offered too, for a report of the year so far; the last complete one is the default.
-    last_complete = reports.last_complete_financial_year(timezone.localdate())
+    today = timezone.localdate()
+    last_complete = reports.last_complete_financial_year(today)
     if request.method == "POST":
-        form = AnnualReportForm(request.POST, latest=last_complete + 1)
+        form = AnnualReportForm(request.POST, today=today)
         if form.is_valid():
             job = job_start(
                 authority=request.authority,
@@ -71,7 +69,7 @@ def annual_report(request):
             )
             return _job_page(request, job)
     else:
-        form = AnnualReportForm(initial={"year": last_complete}, latest=last_complete + 1)
+        form = AnnualReportForm(initial={"year": last_complete}, today=today)
     return render(request, "compact/reports/annual_report.html", {"form": form}, status=form_status(form))
 
 
