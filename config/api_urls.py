@@ -4,8 +4,13 @@ documentation at /api/docs/. docs/api.md explains authentication, errors, pagina
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.api import jobs_urls as jobs_api_urls
 from accounts.api import views as accounts_api
 from charters import api as charters_api
+from compact import api_compact_urls as compact_page_api_urls
+from compact import api_urls as compact_api_urls
+from evaluation import api_urls as evaluation_api_urls
+from tenders import api_urls as tenders_api_urls
 
 app_name = "api"
 
@@ -51,11 +56,16 @@ authority_patterns = [
     ),
 ]
 
+# Each stage's endpoints, in its own module (names prefixed by what they serve: tender-, offer-, evaluation-, ...).
+_stage_modules = (tenders_api_urls, evaluation_api_urls, compact_api_urls, compact_page_api_urls, jobs_api_urls)
+authority_patterns += [path("", include(module.authority_urlpatterns)) for module in _stage_modules]
+
 v1_patterns = [
+    *[path("", include(module.platform_urlpatterns)) for module in _stage_modules],
     path("authorities/", accounts_api.AuthorityList.as_view(), name="authority-list"),
     path("authorities/<slug:authority_slug>/", include(authority_patterns)),
-    # Anything else under /api/v1/ answers the API's 404 body rather than an HTML page.
-    re_path(r"^.*$", accounts_api.NotFoundView.as_view(), name="not-found"),
+    # Anything else under /api/v1/ (newlines too, which "." would miss) answers the API's 404 body, not an HTML page.
+    re_path(r"^[\s\S]*$", accounts_api.NotFoundView.as_view(), name="not-found"),
 ]
 
 urlpatterns = [

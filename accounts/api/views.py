@@ -36,6 +36,18 @@ class ApiView(APIView):
 
     domain_field_map: dict[str, str] = {}
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL cannot hold a NUL character: a filter with one would fail in the database, not answer 400.
+        # (Request bodies go through serializers, whose text fields refuse it already.)
+        refused = {
+            name: ["Null characters are not allowed."]
+            for name, values in request.query_params.lists()
+            if any("\x00" in value for value in values)
+        }
+        if refused:
+            raise exceptions.ValidationError(refused)
+
 
 class AuthorityApiView(ApiView):
     """An endpoint under /api/v1/authorities/<authority_slug>/: runs inside that authority's scope.

@@ -119,7 +119,7 @@ def _v1_routes():
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
                 route = prefix + str(pattern.pattern)
-                if route.startswith("api/v1/") and not route.endswith("^.*$"):
+                if route.startswith("api/v1/") and pattern.name != "not-found":
                     found.append("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
 
     walk(get_resolver().url_patterns, "")

@@ -16,6 +16,7 @@ from accounts.models import Authority, User
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters import demo as charters_demo
+from compact import demo as compact_demo
 from compact import services as compact_services
 from compact.models import Verification
 from evaluation import demo as evaluation_demo
@@ -60,10 +61,10 @@ def tags(package) -> list[str]:
 
 @pytest.fixture
 def demo():
-    """The demo data of every stage that has tenders, through each app's demo functions (as `seed_demo` runs them).
-    compact's demo contracts are entered directly, with no tender here, so they publish nothing."""
+    """The whole demo, through each app's demo functions as `seed_demo` runs them (compact's demo contracts are
+    entered directly, with no tender, so they publish nothing; the OCDS tests below build one from an award)."""
     world = accounts_demo.seed_demo()
-    for module in (charters_demo, tenders_demo, evaluation_demo):
+    for module in (charters_demo, tenders_demo, evaluation_demo, compact_demo):
         module.seed_demo(world)
     return {authority.slug: authority for authority in Authority.objects.filter(slug__in=["northmoor", "eastvale"])}
 
