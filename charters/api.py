@@ -20,6 +20,7 @@ from accounts.api.foundation import (
     paginate,
     paginated,
     register_conflicts,
+    validated,
 )
 from accounts.api.views import AuthorityApiView
 
@@ -266,7 +267,7 @@ class CharterList(AuthorityApiView):
         tags=TAG_CHARTERS,
     )
     def post(self, request, authority_slug):
-        data = _valid(CharterCreateSerializer, request)
+        data = validated(CharterCreateSerializer, request.data)
         charter = services.charter_create(
             authority=self.authority,
             acting_user=request.user,
@@ -276,12 +277,6 @@ class CharterList(AuthorityApiView):
         )
         charter = selectors.charter_get_visible(self.authority, charter.pk, include_drafts=True)
         return Response(CharterSerializer(charter).data, status=status.HTTP_201_CREATED)
-
-
-def _valid(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CharterDetail(AuthorityApiView):
@@ -332,7 +327,7 @@ class VersionDetail(AuthorityApiView):
     )
     def patch(self, request, authority_slug, version_id):
         version = self._version(for_edit=True)
-        data = _valid(VersionDetailsSerializer, request)
+        data = validated(VersionDetailsSerializer, request.data)
         values = {name: data.get(name, getattr(version, name)) for name in ("title", "vision", "local_context")}
         if not values["title"].strip():
             raise exceptions.ValidationError({"title": ["Enter the title"]})
@@ -355,7 +350,7 @@ class VersionWeights(AuthorityApiView):
         version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
         if version is None:
             raise exceptions.NotFound("No such charter version.")
-        data = _valid(WeightsSerializer, request)
+        data = validated(WeightsSerializer, request.data)
         weights = {row["theme_id"]: row["weight"] for row in data["weights"]}
         services.weights_set(version=version, acting_user=request.user, weights=weights)
         return Response(version_data(version))
@@ -382,7 +377,7 @@ class PlaceCreate(AuthorityApiView):
         version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
         if version is None:
             raise exceptions.NotFound("No such charter version.")
-        data = _valid(PlaceSerializer, request)
+        data = validated(PlaceSerializer, request.data)
         place = services.place_add(version=version, acting_user=request.user, **data)
         return Response(PlaceSerializer(place).data, status=status.HTTP_201_CREATED)
 
@@ -403,7 +398,7 @@ class ThemeCreate(AuthorityApiView):
         version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
         if version is None:
             raise exceptions.NotFound("No such charter version.")
-        data = _valid(ThemeSerializer, request)
+        data = validated(ThemeSerializer, request.data)
         theme = services.theme_add(version=version, acting_user=request.user, **data)
         theme.outcome_list = []
         return Response(ThemeSerializer(theme).data, status=status.HTTP_201_CREATED)
@@ -421,7 +416,7 @@ class OutcomeCreate(AuthorityApiView):
     )
     def post(self, request, authority_slug, theme_id):
         theme = _draft_parent(self, Theme, theme_id, "theme")
-        data = _valid(OutcomeSerializer, request)
+        data = validated(OutcomeSerializer, request.data)
         outcome = services.outcome_add(theme=theme, acting_user=request.user, **data)
         outcome.measure_list = []
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
@@ -441,7 +436,7 @@ class MeasureCreate(AuthorityApiView):
     )
     def post(self, request, authority_slug, outcome_id):
         outcome = _draft_parent(self, Outcome, outcome_id, "outcome")
-        data = dict(_valid(MeasureAddSerializer, request))
+        data = dict(validated(MeasureAddSerializer, request.data))
         library_measure = local_measure = None
         if library_id := data.pop("library_measure", None):
             library_measure = library.measure_get(library_id)
@@ -494,7 +489,7 @@ def _item_view(model, serializer_class, keyword: str, name: str, operation: str)
         )
         def patch(self, request, authority_slug, **kwargs):
             item = self._item()
-            data = _valid(serializer_class, request, partial=True)
+            data = validated(serializer_class, request.data, partial=True)
             if data:
                 item = services.item_update(item=item, acting_user=request.user, **data)
             return Response(serializer_class(_with_children(item)).data)
@@ -675,7 +670,7 @@ class CommentList(ConsultationsView):
         consultation = consultation_selectors.consultation_get_public(self.authority, consultation_id)
         if consultation is None:
             raise exceptions.NotFound("No such consultation.")
-        data = _valid(CommentCreateSerializer, request)
+        data = validated(CommentCreateSerializer, request.data)
         section = data["section"]
         item_id = data.get("item_id")
         target = consultation_selectors.comment_target(consultation, section, "" if item_id is None else str(item_id))
@@ -714,7 +709,7 @@ class CommentModeration(ConsultationsView):
     def post(self, request, authority_slug, consultation_id, comment_id):
         consultation = self._consultation(consultation_id)
         comment = _comment(consultation, comment_id)
-        data = _valid(ModerationSerializer, request)
+        data = validated(ModerationSerializer, request.data)
         consultation_services.comment_moderate(
             comment=comment, acting_user=request.user, decision=data["decision"], reason=data.get("reason", "")
         )
@@ -736,7 +731,7 @@ class CommentAnswer(ConsultationsView):
     def put(self, request, authority_slug, consultation_id, comment_id):
         consultation = self._consultation(consultation_id)
         comment = _comment(consultation, comment_id)
-        data = _valid(ResponseInputSerializer, request)
+        data = validated(ResponseInputSerializer, request.data)
         consultation_services.comment_respond(comment=comment, acting_user=request.user, **data)
         return Response(CommentSerializer(_comment(consultation, comment_id)).data)
 

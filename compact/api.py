@@ -26,6 +26,7 @@ from accounts.api.foundation import (
     paginate,
     paginated,
     register_conflicts,
+    validated,
 )
 from accounts.api.views import AuthorityApiView
 from accounts.models import Membership, Organisation, OrganisationKind
@@ -51,12 +52,6 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404)
 STATE_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 SUPPLIER_READ_ERRORS = error_responses(401, 404)
 SUPPLIER_WRITE_ERRORS = error_responses(400, 401, 404, 409)
-
-
-def _valid(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _name(user) -> str:
@@ -320,7 +315,7 @@ class ContractList(ContractsView):
         tags=TAG_CONTRACTS,
     )
     def post(self, request, authority_slug):
-        data = _valid(ContractCreateSerializer, request)
+        data = validated(ContractCreateSerializer, request.data)
         authority = self.authority
         supplier = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, pk=data["supplier"]).first()
         if supplier is None:
@@ -375,7 +370,7 @@ class ContractFromAward(ContractsView):
         )
         if award is None:
             raise exceptions.NotFound("No such award.")
-        data = _valid(ContractFromAwardSerializer, request)
+        data = validated(ContractFromAwardSerializer, request.data)
         contract = services.contract_create_from_award(
             award=award,
             acting_user=request.user,
@@ -415,7 +410,7 @@ class KpiCreate(ContractsView):
     )
     def post(self, request, authority_slug, contract_id):
         contract = self._contract(contract_id)
-        data = _valid(ContractKpiSerializer, request)
+        data = validated(ContractKpiSerializer, request.data)
         kpi = services.kpi_add(contract=contract, acting_user=request.user, title=data["title"], target=data["target"])
         return Response(ContractKpiSerializer(kpi).data, status=status.HTTP_201_CREATED)
 
@@ -434,7 +429,7 @@ class ContractEnd(ContractsView):
     )
     def post(self, request, authority_slug, contract_id):
         contract = self._contract(contract_id)
-        data = _valid(ContractEndSerializer, request)
+        data = validated(ContractEndSerializer, request.data)
         services.contract_end(
             contract=contract,
             acting_user=request.user,
@@ -590,7 +585,7 @@ class LineVerify(AuthorityApiView):
         line = selectors.line_get(self.authority, line_id)
         if line is None:
             raise exceptions.NotFound("No such line.")
-        data = _valid(LineVerificationSerializer, request)
+        data = validated(LineVerificationSerializer, request.data)
         services.line_verify(line=line, acting_user=request.user, decision=data["decision"], note=data["note"])
         return Response(DeliveryLineSerializer(_line_as_listed(line)).data)
 
@@ -703,7 +698,7 @@ class ReportSubmit(SupplierView):
     )
     def post(self, request, authority_slug, contract_id, report_id):
         report = self._report(self._contract())
-        data = _valid(ReportSubmissionSerializer, request)
+        data = validated(ReportSubmissionSerializer, request.data)
         # The service names a refused line's fields after its commitment: name them after the line sent instead.
         self.domain_field_map = {"lines": "lines"}
         for index, line in enumerate(data["lines"]):
@@ -736,7 +731,7 @@ class QueryAnswer(SupplierView):
         line = selectors.line_get(self.authority, line_id)
         if line is None or line.report.contract_id != contract.pk:
             raise exceptions.NotFound("No such line.")
-        data = _valid(QueryAnswerSerializer, request)
+        data = validated(QueryAnswerSerializer, request.data)
         services.line_answer_query(line=line, acting_user=request.user, answer=data["answer"])
         return Response(DeliveryLineSerializer(_line_as_listed(line)).data)
 

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, choice_param, error_responses, paginate, paginated
+from accounts.api.foundation import PAGE_PARAMETERS, choice_param, error_responses, paginate, paginated, validated
 from accounts.api.views import AuthorityApiView
 
 from . import case_examples as cases
@@ -36,12 +36,6 @@ TAG_PARTNERS = ["compact: partners"]
 TAG_ASSESSMENTS = ["compact: decommissioning assessments"]
 
 STAFF_WRITE_ERRORS = error_responses(400, 401, 403, 404)
-
-
-def _valid(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CompactApiView(AuthorityApiView):
@@ -196,7 +190,7 @@ class RegisterList(RegisterView):
         tags=TAG_REGISTER,
     )
     def post(self, request, authority_slug):
-        data = _valid(CompactRegisterEntryInputSerializer, request)
+        data = validated(CompactRegisterEntryInputSerializer, request.data)
         entry = register.register_add(authority=self.authority, acting_user=request.user, **data)
         return Response(CompactRegisterEntrySerializer(self._entry(entry.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -216,7 +210,7 @@ class RegisterDetail(RegisterView):
 
     def _update(self, request, *, partial: bool):
         entry = self._entry()
-        data = _valid(CompactRegisterEntryInputSerializer, request)
+        data = validated(CompactRegisterEntryInputSerializer, request.data)
         if partial:
             names = set(request.data) if hasattr(request.data, "keys") else set()
             data = {name: data[name] if name in names else getattr(entry, name) for name in data}
@@ -274,7 +268,7 @@ class RegisterFeedback(RegisterView):
     )
     def put(self, request, authority_slug, entry_id):
         entry = self._entry()
-        data = _valid(CompactFeedbackInputSerializer, request)
+        data = validated(CompactFeedbackInputSerializer, request.data)
         register.feedback_record(entry=entry, acting_user=request.user, **data)
         return Response(CompactRegisterEntrySerializer(self._entry()).data)
 
@@ -401,7 +395,7 @@ class ChecklistAction(ChecklistView):
     def put(self, request, authority_slug, action_number):
         row = self._row(public=self.public())
         self.require_updater()
-        data = _valid(ChecklistUpdateSerializer, request)
+        data = validated(ChecklistUpdateSerializer, request.data)
         checklist.action_update(authority=self.authority, acting_user=request.user, number=row.number, **data)
         return Response(ChecklistRowSerializer(self._row(public=self.public())).data)
 
@@ -421,7 +415,7 @@ class ChecklistEvidenceAdd(ChecklistView):
     def post(self, request, authority_slug, action_number):
         row = self._row(public=True)
         self.require_updater()
-        data = _valid(ChecklistEvidenceInputSerializer, request)
+        data = validated(ChecklistEvidenceInputSerializer, request.data)
         example = None
         if data["case_example_id"] is not None:
             example = cases.case_example_get(self.authority, data["case_example_id"])
@@ -602,7 +596,7 @@ class CaseExampleList(CaseExampleView):
     )
     def post(self, request, authority_slug):
         self.require_writer()
-        data = _valid(CaseExampleInputSerializer, request)
+        data = validated(CaseExampleInputSerializer, request.data)
         example = cases.case_example_create(
             authority=self.authority, acting_user=request.user, **self.service_fields(data)
         )
@@ -623,7 +617,7 @@ class CaseExampleDetail(CaseExampleView):
     def _update(self, request, *, partial: bool):
         example = self._example()
         self.require_writer()
-        data = _valid(CaseExampleInputSerializer, request)
+        data = validated(CaseExampleInputSerializer, request.data)
         if partial:
             names = set(request.data) if hasattr(request.data, "keys") else set()
             current = {
@@ -673,7 +667,7 @@ class CaseExampleApproval(CaseExampleView):
     def post(self, request, authority_slug, example_id):
         example = self._example()
         self.signed_in()
-        data = _valid(CaseExampleApprovalSerializer, request)
+        data = validated(CaseExampleApprovalSerializer, request.data)
         if data["approve_as"] == "officer":
             example = cases.case_example_approve_as_officer(example=example, acting_user=request.user)
             return self.respond(example)
@@ -764,7 +758,7 @@ class PartnerList(CompactApiView):
         tags=TAG_PARTNERS,
     )
     def post(self, request, authority_slug):
-        data = _valid(CompactPartnerInputSerializer, request)
+        data = validated(CompactPartnerInputSerializer, request.data)
         organisation = partner_services.community_group_search().filter(pk=data["organisation_id"]).first()
         if organisation is None:
             raise exceptions.ValidationError(
@@ -990,7 +984,7 @@ class AssessmentList(AssessmentView):
         tags=TAG_ASSESSMENTS,
     )
     def post(self, request, authority_slug):
-        data = dict(_valid(AssessmentOpenSerializer, request))
+        data = dict(validated(AssessmentOpenSerializer, request.data))
         contract = decommissioning.contract_for_assessment(self.authority, data.pop("contract_id"))
         if contract is None:
             raise exceptions.ValidationError({"contract_id": ["Choose one of the authority's contracts"]})
@@ -1031,7 +1025,7 @@ class AssessmentRespond(AssessmentView):
             raise exceptions.PermissionDenied(
                 "Only approved members of the supplier or of one of the authority's Compact partner groups can respond"
             )
-        data = _valid(AssessmentResponseInputSerializer, request)
+        data = validated(AssessmentResponseInputSerializer, request.data)
         if data["organisation_id"] is None and len(organisations) == 1:
             organisation = organisations[0]
         else:
@@ -1058,7 +1052,7 @@ class AssessmentAnswer(AssessmentView):
         response = next((r for r in assessment.responses.all() if r.pk == response_id), None)
         if response is None:
             raise exceptions.NotFound("No such response.")
-        data = _valid(AssessmentAnswerInputSerializer, request)
+        data = validated(AssessmentAnswerInputSerializer, request.data)
         response = decommissioning.response_answer(response=response, acting_user=request.user, answer=data["answer"])
         return Response(AssessmentResponseSerializer(response).data)
 
@@ -1077,6 +1071,6 @@ class AssessmentDecide(AssessmentView):
     )
     def post(self, request, authority_slug, assessment_id):
         assessment = self._assessment(staff=True)
-        data = _valid(AssessmentDecisionInputSerializer, request)
+        data = validated(AssessmentDecisionInputSerializer, request.data)
         decommissioning.assessment_decide(assessment=assessment, acting_user=request.user, **data)
         return self.detail()

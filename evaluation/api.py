@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, register_conflicts
+from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, register_conflicts, validated
 from accounts.api.views import AuthorityApiView
 from accounts.models import JobStatus
 from tenders import sealing
@@ -37,12 +37,6 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 def _name(user) -> str:
     return (user.full_name or user.email) if user else ""
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # Evaluations ----------------------------------------------------------------------------------------------------
@@ -189,7 +183,7 @@ class EvaluationList(EvaluationsView):
         tags=TAG_EVALUATIONS,
     )
     def post(self, request, authority_slug):
-        data = _valid(EvaluationStartSerializer, request)
+        data = validated(EvaluationStartSerializer, request.data)
         tender = tender_selectors.tender_for_staff(self.authority, data["tender"])
         if tender is None:
             raise exceptions.ValidationError({"tender": ["Choose one of the authority's tenders"]})
@@ -260,7 +254,7 @@ class Panel(EvaluationsView):
     )
     def post(self, request, authority_slug, evaluation_id):
         evaluation = self._evaluation(evaluation_id)
-        data = _valid(PanelMemberAddSerializer, request)
+        data = validated(PanelMemberAddSerializer, request.data)
         # Chosen among the candidates, as on the page: another person's id reveals nothing about them.
         user = next((u for u in selectors.evaluators_to_add(evaluation) if u.pk == data["user"]), None)
         if user is None:
@@ -286,7 +280,7 @@ class Moderator(EvaluationsView):
     )
     def put(self, request, authority_slug, evaluation_id):
         evaluation = self._evaluation(evaluation_id)
-        data = _valid(ModeratorSerializer, request)
+        data = validated(ModeratorSerializer, request.data)
         member = PanelMember.objects.filter(evaluation=evaluation, pk=data["moderator"]).select_related("user").first()
         if member is None:
             raise exceptions.ValidationError({"moderator": ["Choose the moderator from the panel"]})
@@ -331,7 +325,7 @@ class ConflictDecide(MembersView):
     )
     def post(self, request, authority_slug, member_id):
         member = self._member(member_id, own=False)
-        data = _valid(ConflictDecisionSerializer, request)
+        data = validated(ConflictDecisionSerializer, request.data)
         services.conflict_decide(member=member, acting_user=request.user, decision=data["decision"], note=data["note"])
         return Response(self._member_data(self._member(member_id, own=False)))
 
@@ -382,7 +376,7 @@ class DeclarationView(MembersView):
     )
     def put(self, request, authority_slug, member_id):
         member = self._member(member_id, own=True)
-        data = _valid(DeclarationInputSerializer, request)
+        data = validated(DeclarationInputSerializer, request.data)
         has_interest = data["has_interest"]
         services.declaration_make(
             member=member,
@@ -544,7 +538,7 @@ class OfferScores(MembersView):
     def put(self, request, authority_slug, member_id, scored_offer_id):
         member = self._member(member_id, own=True)
         staff_offer = self._offer(member, scored_offer_id)
-        data = _valid(EvaluationScoresInputSerializer, request)
+        data = validated(EvaluationScoresInputSerializer, request.data)
         scores = _score_items(data, selectors.questions_for(member.evaluation.tender))
         try:
             services.offer_scores_record(
@@ -700,7 +694,7 @@ class ModerationOffer(ModerationView):
         offer = Offer.objects.filter(authority=self.authority, pk=scored_offer_id, tender=evaluation.tender).first()
         if offer is None or not selectors.moderation_grid(evaluation, offer_ids={offer.pk}).rows:
             raise exceptions.NotFound("No such offer in this evaluation.")
-        data = _valid(EvaluationScoresInputSerializer, request)
+        data = validated(EvaluationScoresInputSerializer, request.data)
         scores = _score_items(data, selectors.questions_for(evaluation.tender))
         try:
             services.offer_moderated_scores_record(
@@ -913,7 +907,7 @@ class Awards(EvaluationsView):
     )
     def post(self, request, authority_slug, evaluation_id):
         evaluation = self._evaluation(evaluation_id)
-        data = _valid(EvaluationAwardInputSerializer, request)
+        data = validated(EvaluationAwardInputSerializer, request.data)
         lots = {lot.number: lot for lot in Lot.objects.filter(tender=evaluation.tender)}
         lot = None
         if lots or data.get("lot") is not None:

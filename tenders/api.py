@@ -24,6 +24,7 @@ from accounts.api.foundation import (
     paginate,
     paginated,
     register_conflicts,
+    validated,
 )
 from accounts.api.views import ApiView, AuthorityApiView
 from accounts.errors import DomainError
@@ -67,12 +68,6 @@ class Conflict(exceptions.APIException):
 
     status_code = 409
     default_detail = "The object is not in a state that allows this."
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _money(**kwargs):
@@ -445,7 +440,7 @@ class TenderList(AuthorityApiView):
         tags=TAG_TENDERS,
     )
     def post(self, request, authority_slug):
-        data = dict(_valid(TenderDraftSerializer, request.data))
+        data = dict(validated(TenderDraftSerializer, request.data))
         cpv_codes = data.pop("cpv_codes", [])
         tender = services.tender_create_draft(
             authority=self.authority, acting_user=request.user, cpv_codes=cpv_codes, **data
@@ -518,7 +513,7 @@ class TenderDetail(TenderView):
     )
     def patch(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = dict(_valid(TenderDraftSerializer, request.data, partial=True))
+        data = dict(validated(TenderDraftSerializer, request.data, partial=True))
         cpv_codes = data.pop("cpv_codes", None)
         services.tender_update_draft(tender=tender, acting_user=request.user, cpv_codes=cpv_codes, **data)
         return Response(tender_data(self._staff_tender(), staff=True))
@@ -538,7 +533,7 @@ class TenderWeightings(TenderView):
     )
     def put(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = _valid(TenderWeightingsSerializer, request.data)
+        data = validated(TenderWeightingsSerializer, request.data)
         services.tender_weightings_set(tender=tender, acting_user=request.user, **data)
         return Response(tender_data(self._staff_tender(), staff=True))
 
@@ -557,7 +552,7 @@ class LotCreate(TenderView):
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
         lot = services.lot_add(
-            tender=tender, acting_user=request.user, **_valid(TenderLotInputSerializer, request.data)
+            tender=tender, acting_user=request.user, **validated(TenderLotInputSerializer, request.data)
         )
         lot.measure_list = []
         return Response(TenderLotSerializer(lot).data, status=status.HTTP_201_CREATED)
@@ -601,7 +596,7 @@ class RelevantMeasureCreate(TenderView):
     )
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = dict(_valid(RelevantMeasureInputSerializer, request.data))
+        data = dict(validated(RelevantMeasureInputSerializer, request.data))
         measure = selectors.charter_measure_for_tender(tender, data.pop("charter_measure_id"))
         if measure is None:
             raise exceptions.ValidationError({"charter_measure_id": ["Choose a measure from an adopted charter"]})
@@ -635,7 +630,7 @@ class RelevantMeasureDetail(TenderView):
     )
     def patch(self, request, authority_slug, relevant_measure_id):
         relevant = self._relevant()
-        data = _valid(RelevantMeasureUpdateSerializer, request.data, partial=True)
+        data = validated(RelevantMeasureUpdateSerializer, request.data, partial=True)
         current = {name: getattr(relevant, name) for name in ("reason", "weight", "quantity", "quantity_kind")}
         services.relevant_measure_update(relevant_measure=relevant, acting_user=request.user, **(current | data))
         return Response(RelevantMeasureSerializer(_relevant_measure_out(relevant.pk)).data)
@@ -666,7 +661,7 @@ class QuestionCreate(TenderView):
     )
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = _valid(TenderQuestionInputSerializer, request.data)
+        data = validated(TenderQuestionInputSerializer, request.data)
         question = services.question_add(tender=tender, acting_user=request.user, **data)
         return Response(TenderQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
@@ -690,7 +685,7 @@ class QuestionDetail(TenderView):
     )
     def patch(self, request, authority_slug, question_id):
         question = self._question()
-        data = _valid(TenderQuestionInputSerializer, request.data, partial=True)
+        data = validated(TenderQuestionInputSerializer, request.data, partial=True)
         question = services.question_update(question=question, acting_user=request.user, **data)
         return Response(TenderQuestionSerializer(question).data)
 
@@ -721,7 +716,7 @@ class TenderPublish(TenderView):
     )
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = _valid(TenderPublishSerializer, request.data)
+        data = validated(TenderPublishSerializer, request.data)
         services.tender_publish(tender=tender, acting_user=request.user, **data)
         return Response(tender_data(self._staff_tender(), staff=True))
 
@@ -740,7 +735,7 @@ class TenderAmend(TenderView):
     )
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        data = dict(_valid(TenderAmendmentInputSerializer, request.data))
+        data = dict(validated(TenderAmendmentInputSerializer, request.data))
         amendment = services.tender_amend(tender=tender, acting_user=request.user, **data)
         amendment.change_lines = clarifications.change_lines(amendment)
         return Response(TenderAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
@@ -759,7 +754,9 @@ class TenderCancel(TenderView):
     )
     def post(self, request, authority_slug, tender_id):
         tender = self._staff_tender()
-        services.tender_cancel(tender=tender, acting_user=request.user, **_valid(TenderCancelSerializer, request.data))
+        services.tender_cancel(
+            tender=tender, acting_user=request.user, **validated(TenderCancelSerializer, request.data)
+        )
         return Response(tender_data(self._staff_tender(), staff=True))
 
 
@@ -867,7 +864,7 @@ class ClarificationList(AuthorityApiView):
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         tender = self._tender(staff=False)
-        data = _valid(ClarificationAskSerializer, request.data)
+        data = validated(ClarificationAskSerializer, request.data)
         organisation = _supplier_organisation(request.user, data.get("organisation_id"))
         clarification = clarifications.clarification_ask(
             tender=tender, acting_user=request.user, organisation=organisation, question=data["question"]
@@ -893,7 +890,7 @@ class ClarificationAnswer(AuthorityApiView):
         clarification = clarifications.clarification_get_for_staff(self.authority, clarification_id)
         if clarification is None:
             raise exceptions.NotFound("No such clarification question.")
-        data = _valid(ClarificationAnswerSerializer, request.data)
+        data = validated(ClarificationAnswerSerializer, request.data)
         clarifications.clarification_answer(clarification=clarification, acting_user=request.user, **data)
         clarification = clarifications.clarification_get_for_staff(self.authority, clarification_id)
         return Response(ClarificationSerializer(clarification).data)
@@ -1045,7 +1042,7 @@ class OfferStart(MyOfferView):
         tender = clarifications.tender_get_public(self.authority, tender_id)
         if tender is None:
             raise exceptions.NotFound("No such tender.")
-        data = _valid(OfferStartSerializer, request.data)
+        data = validated(OfferStartSerializer, request.data)
         organisation = _supplier_organisation(request.user, data.get("organisation_id"))
         lot = None
         if data.get("lot_id") is not None:
@@ -1083,7 +1080,7 @@ class MyOffer(MyOfferView):
     )
     def put(self, request, authority_slug, offer_id):
         offer = self._offer()
-        data = _valid(OfferUpdateSerializer, request.data)
+        data = validated(OfferUpdateSerializer, request.data)
         commitments = {
             item["relevant_measure_id"]: offers.CommitmentInput(
                 quantity=item["quantity"],
@@ -1136,7 +1133,7 @@ class MyOfferSubmit(MyOfferView):
     )
     def post(self, request, authority_slug, offer_id):
         offer = self._offer()
-        if not _valid(OfferSubmitSerializer, request.data)["declaration"]:
+        if not validated(OfferSubmitSerializer, request.data)["declaration"]:
             message = f"Confirm that you may submit this offer for {offer.organisation.name}"
             raise exceptions.ValidationError({"declaration": [message]})
         try:

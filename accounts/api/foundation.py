@@ -214,6 +214,14 @@ PAGE_PARAMETERS = [
 ]
 
 
+def validated(serializer_class, data, **kwargs) -> dict:
+    """The input checked by the serializer; invalid input raises, and the exception handler answers 400 with the
+    fields."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def paginated(serializer_class, name: str):
     """The schema of a page of `serializer_class` results."""
     return type(
