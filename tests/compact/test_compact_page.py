@@ -114,3 +114,12 @@ def test_staff_home_links_what_each_role_may_use(client, world):
     page = client.get(url).content.decode()
     assert reverse("compact:partner-list", args=[world.a.slug]) not in page
     assert reverse("compact:register-list", args=[world.a.slug]) in page
+
+
+def test_partner_names_link_to_the_group_only_for_signed_in_people(client, world):
+    _populate(world, world.a, 1)
+    url = reverse("compact:compact-page", args=[world.a.slug])
+    group_page = reverse("accounts:organisation-detail", args=[world.community_group.pk])
+    assert group_page not in client.get(url).content.decode()  # it would only ask the public to sign in
+    client.force_login(world.resident)
+    assert group_page in client.get(url).content.decode()
