@@ -48,6 +48,13 @@ from .roles import Role, has_permission
 AUDIT_PAGE_SIZE = 50
 
 
+def public_authority(request):
+    """The authority of a public /p/<authority>/ page, resolved by the middleware; 404 for an unknown slug."""
+    if request.authority is None:
+        raise Http404("No such authority")
+    return request.authority
+
+
 def see_other(to, *args, **kwargs) -> HttpResponseRedirect:
     """After a POST, 303 makes the browser GET the next page (and never re-POST on refresh)."""
     return HttpResponseRedirect(resolve_url(to, *args, **kwargs), status=303)

@@ -2,7 +2,6 @@
 12-week compliance, the action checklist the partners keep, case examples and decommissioning assessments — each
 section from its own selector, linking to the full page. And the staff Compact home (/a/<authority>/compact/)."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import authority_permission
 from accounts.roles import has_permission
+from accounts.views import public_authority
 
 from .. import case_examples, checklist, decommissioning, partners, register
 
@@ -27,10 +27,9 @@ def _sections(authority) -> dict:
 
 @require_GET
 def compact_page(request, authority_slug):
-    if request.authority is None:
-        raise Http404("No such authority")
-    context = _sections(request.authority)
-    context["is_partner_member"] = partners.is_partner_member(request.user, request.authority)
+    authority = public_authority(request)
+    context = _sections(authority)
+    context["is_partner_member"] = partners.is_partner_member(request.user, authority)
     return render(request, "compact/compact_page.html", context)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import add_domain_error, form_status, see_other
+from accounts.views import add_domain_error, form_status, public_authority, see_other
 from accounts.widgets import GovukDateField, GovukRadioSelect
 
 from .. import decommissioning as assessments
@@ -423,22 +423,16 @@ def contract_reduce(request, contract_id):
 # Public -----------------------------------------------------------------------------------------------------------
 
 
-def _authority_or_404(request):
-    if request.authority is None:
-        raise Http404("No such authority")
-    return request.authority
-
-
 @require_GET
 def public_list(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     page_obj = Paginator(assessments.public_assessments(authority), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compact/decommissioning/public_list.html", {"authority": authority, "page_obj": page_obj})
 
 
 @require_http_methods(["GET", "POST"])
 def public_detail(request, authority_slug, assessment_id):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     assessment = assessments.public_assessment_get(authority, assessment_id)
     if assessment is None:
         raise Http404("No such assessment")

@@ -24,7 +24,7 @@ from accounts.errors import DomainError
 from accounts.forms import ActingForGroupForm
 from accounts.models import Organisation, OrganisationKind
 from accounts.roles import has_permission
-from accounts.views import add_domain_error, form_status, see_other
+from accounts.views import add_domain_error, form_status, public_authority, see_other
 from accounts.widgets import GovukRadioSelect
 
 from .. import case_examples as cases
@@ -231,12 +231,6 @@ class PartnerApproveForm(ActingForGroupForm):
 # Helpers ------------------------------------------------------------------------------------------------------------
 
 
-def _authority_or_404(request):
-    if request.authority is None:
-        raise Http404("No such authority")
-    return request.authority
-
-
 def _row_or_404(authority, action_number, *, public=False):
     row = checklist.checklist_row(authority, action_number, public=public)
     if row is None:
@@ -353,7 +347,7 @@ def checklist_staff(request):
 
 @require_GET
 def checklist_public(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     return render(
         request,
         "compact/local_compact/checklist.html",
@@ -371,7 +365,7 @@ def checklist_public(request, authority_slug):
 
 @require_GET
 def checklist_print(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     return render(
         request,
         "compact/local_compact/checklist_print.html",
@@ -544,21 +538,21 @@ def checklist_evidence_remove(request, checklist_evidence_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_public_edit(request, authority_slug, action_number):
-    _authority_or_404(request)
+    public_authority(request)
     return _checklist_edit(request, action_number, public=True)
 
 
 @login_required
 @require_POST
 def checklist_public_evidence_add(request, authority_slug, action_number):
-    _authority_or_404(request)
+    public_authority(request)
     return _evidence_add(request, action_number, public=True)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_public_evidence_remove(request, authority_slug, checklist_evidence_id):
-    _authority_or_404(request)
+    public_authority(request)
     return _evidence_remove(request, checklist_evidence_id, public=True)
 
 
@@ -724,7 +718,7 @@ def case_unpublish(request, example_id):
 
 @require_GET
 def case_public_list(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     groups = partner_services.partner_organisations(request.user, authority)
     page_obj = Paginator(cases.case_examples_published(authority), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -749,7 +743,7 @@ def _public_example_or_404(request, example_id):
 
 @require_GET
 def case_public_detail(request, authority_slug, example_id):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     example = _public_example_or_404(request, example_id)
     groups = partner_services.partner_organisations(request.user, authority)
     return render(
@@ -769,21 +763,21 @@ def case_public_detail(request, authority_slug, example_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_public_create(request, authority_slug):
-    _authority_or_404(request)
+    public_authority(request)
     return _case_form(request, example=None, public=True)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_public_edit(request, authority_slug, example_id):
-    _authority_or_404(request)
+    public_authority(request)
     return _case_form(request, example=_public_example_or_404(request, example_id), public=True)
 
 
 @login_required
 @require_POST
 def case_public_approve(request, authority_slug, example_id):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     example = _public_example_or_404(request, example_id)
     detail_url = reverse("compact:case-public-detail", args=[authority.slug, example.pk])
     groups = partner_services.partner_organisations(request.user, authority)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
-from accounts.views import add_domain_error, form_status, see_other
+from accounts.views import add_domain_error, form_status, public_authority, see_other
 from accounts.widgets import GovukDateField, GovukRadioSelect
 
 from .. import register as services
@@ -270,15 +270,9 @@ def register_feedback(request, entry_id):
 # Public -----------------------------------------------------------------------------------------------------------
 
 
-def _authority_or_404(request):
-    if request.authority is None:
-        raise Http404("No such authority")
-    return request.authority
-
-
 @require_GET
 def register_public(request, authority_slug):
-    _authority_or_404(request)
+    public_authority(request)
     return render(request, "compact/register/public_register.html", _register_context(request, public=True))
 
 
@@ -287,7 +281,7 @@ CALENDAR_RANGE_YEARS = 50  # how far from today the calendar goes, either way
 
 @require_GET
 def register_calendar(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     today = timezone.localdate()
     asked = request.GET.get("year", "")
     year = int(asked) if asked.isdigit() and abs(int(asked) - today.year) <= CALENDAR_RANGE_YEARS else today.year
@@ -378,7 +372,7 @@ def calendar_ics(authority, entries, *, absolute) -> str:
 
 @require_GET
 def register_calendar_ics(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     body = calendar_ics(authority, services.calendar_feed_entries(authority), absolute=request.build_absolute_uri)
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{authority.slug}-consultations.ics"'

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.forms import ActingForGroupForm
-from accounts.views import add_domain_error, form_status, see_other
+from accounts.views import add_domain_error, form_status, public_authority, see_other
 from accounts.widgets import GovukRadioSelect
 
 from .. import thread as thread_selectors
@@ -74,14 +74,8 @@ class CommunityCheckAnswerForm(forms.Form):
 # Public: the tracker and community checks -------------------------------------------------------------------------
 
 
-def _authority_or_404(request):
-    if request.authority is None:
-        raise Http404("No such authority")
-    return request.authority
-
-
 def _contract_or_404(request, contract_id):
-    contract = services.tracker_contract_get(_authority_or_404(request), contract_id)
+    contract = services.tracker_contract_get(public_authority(request), contract_id)
     if contract is None:
         raise Http404("No such contract")
     return contract
@@ -89,7 +83,7 @@ def _contract_or_404(request, contract_id):
 
 @require_GET
 def tracker(request, authority_slug):
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     page_obj, entries = services.tracker_page(authority, request.GET.get("page"))
     return render(
         request,

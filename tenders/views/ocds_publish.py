@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from accounts.views import public_authority
+
 from .. import ocds_publish
 
 CACHE_SECONDS = 300
@@ -26,18 +28,12 @@ def _json(data: dict, *, max_age: int) -> HttpResponse:
     return response
 
 
-def _authority_or_404(request):
-    if request.authority is None:
-        raise Http404("No such authority")
-    return request.authority
-
-
 READ_ONLY = ("GET", "HEAD")
 
 
 def releases(request, authority_slug):
     """Every release of the authority's public tenders, in one OCDS release package."""
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     # Checked after the lookup, so an unknown authority answers 404 whatever the method.
     if request.method not in READ_ONLY:
         return HttpResponseNotAllowed(READ_ONLY)
@@ -47,7 +43,7 @@ def releases(request, authority_slug):
 def records(request, authority_slug):
     """One record per public tender (or only `?ocid=`, 404 when it is not one of them): its releases, linked, and
     the compiled release."""
-    authority = _authority_or_404(request)
+    authority = public_authority(request)
     if request.method not in READ_ONLY:
         return HttpResponseNotAllowed(READ_ONLY)
     ocid = request.GET.get("ocid", "").strip() or None
