@@ -13,7 +13,7 @@ RUN bash scripts/build_static.sh
 FROM python:3.12-slim-bookworm
 
 # PYTHONPATH: import the project from /app rather than site-packages, so that settings find templates/, static/
-# and accounts/data/ beside config/ (`pip install .` is there for the dependencies).
+# and accounts/data/ beside config/ (`pip install .` is there for the entry points; the dependencies come from the lock).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -29,8 +29,11 @@ RUN apt-get update \
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 
 WORKDIR /app
+# The pinned, hashed versions first (a layer that changes only with the lock), then the project without deps.
+COPY requirements/app.txt requirements/app.txt
+RUN pip install --require-hashes -r requirements/app.txt
 COPY . .
-RUN pip install . && rm -rf build *.egg-info
+RUN pip install --no-deps . && rm -rf build *.egg-info
 COPY --from=static /app/static/build static/build
 
 # The dummy key only lets settings load: collectstatic needs no secrets and writes no database.

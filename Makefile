@@ -9,8 +9,16 @@ SHELL := /bin/bash
 
 VENV := .venv
 BIN := $(VENV)/bin
-# Touched after each install, so packages are reinstalled only when pyproject.toml changes.
+# Touched after each install, so packages are reinstalled only when the lock files or pyproject.toml change.
 INSTALLED := $(VENV)/.installed
+# The lock files pin every Python package, with hashes: app.txt what production runs, test.txt that plus the
+# test tools. `make lock` rewrites them after a change to pyproject.toml; `make lock-upgrade` moves every pin on.
+LOCK_APP := requirements/app.txt
+LOCK_TEST := requirements/test.txt
+UV := $(BIN)/uv
+UV_VERSION := 0.13.10
+COMPILE = $(UV) pip compile pyproject.toml --quiet --universal --python-version 3.12 --generate-hashes \
+	--custom-compile-command "make lock"
 # Tests run on every CPU (pytest-xdist); setting PYTEST_ARGS replaces that (one process unless it says -n).
 PYTEST_ARGS ?= -n auto
 
@@ -19,7 +27,7 @@ PYTEST_ARGS ?= -n auto
 PYTHON_CANDIDATES := python3.12 python python3 "PYENV_VERSION=$(shell cat .python-version 2>/dev/null) pyenv exec python"
 IS_PY312 := -c 'import sys; sys.exit(sys.version_info < (3, 12))'
 
-.PHONY: help run test lint bench worker beat install static clean distclean
+.PHONY: help run test lint bench worker beat install lock lock-upgrade static clean distclean
 
 help:
 	@echo "make run        set up, load demo data, serve on http://127.0.0.1:8000 (DEBUG on, SQLite by default)"
@@ -28,6 +36,7 @@ help:
 	@echo "make bench      time re-scoring 500 offers and the impact dashboard over 400,000 lines (docs/performance.md)"
 	@echo "make worker     a Celery worker (needs CELERY_BROKER_URL; without it tasks run in-process)"
 	@echo "make beat       Celery beat, for scheduled reminders"
+	@echo "make lock       pin the Python packages again after changing pyproject.toml (requirements/*.txt)"
 	@echo "make clean      remove built assets and caches; make distclean also removes .venv and node_modules"
 
 # Local development: DEBUG on means SQLite, in-process Celery tasks and console email unless configured,
@@ -57,12 +66,19 @@ beat: install
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
+$(INSTALLED): pyproject.toml $(LOCK_APP) $(LOCK_TEST) | $(BIN)/python
 	@$(BIN)/python $(IS_PY312) || { \
 	  echo "$(VENV) has $$($(BIN)/python --version); this project needs 3.12 or newer." >&2; \
 	  echo "Remove it (rm -rf $(VENV)) and run make again." >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_TEST)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# The test lock is compiled within the app lock (-c), so tests run on exactly the versions production runs.
+lock lock-upgrade: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(COMPILE) $(if $(filter lock-upgrade,$@),--upgrade) -o $(LOCK_APP)
+	$(COMPILE) $(if $(filter lock-upgrade,$@),--upgrade) --extra test -c $(LOCK_APP) -o $(LOCK_TEST)
 
 $(BIN)/python:
 	@for python in $(PYTHON_CANDIDATES); do \
