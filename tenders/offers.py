@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -62,6 +62,9 @@ def supplier_member_check(*, organisation: Organisation, user: User) -> None:
 
 
 def _require_open(tender: Tender, now: datetime) -> None:
+    # Opened (or closed) means the deadline has passed, whatever the caller's clock says.
+    if tender.offers_opened_at is not None or tender.status == TenderStatus.CLOSED:
+        raise OfferDeadlinePassed(_deadline_passed(tender))
     if tender.status != TenderStatus.PUBLISHED:
         raise DomainError("This tender is not open for offers.")
     if tender.submission_deadline is None or now >= tender.submission_deadline:
@@ -73,6 +76,26 @@ def _deadline_passed(tender: Tender) -> str:
         f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
         "submitted or changed; your draft has been kept."
     )
+
+
+def tender_lock_for_offers(tender_id: int) -> None:
+    """Takes a share lock on the tender row until the transaction ends: the boundary between an offer's submission
+    or withdrawal and the opening (sealing.offers_open), which locks the same row FOR UPDATE. Whichever holds it
+    first finishes first, so a submission is either counted in the opening's audited count or, reading the tender
+    again under the lock, refused as late — never both, never neither.
+
+    A share lock, not FOR UPDATE: submissions to one tender (each with its identikit check) need not wait for each
+    other near the deadline, only for the opening, amendments and the close, which update the row.
+
+    Lock order, everywhere: the tender, then the offer. On SQLite (no row locks) a write transaction holds the
+    whole database, which serialises the same steps."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {connection.ops.quote_name(Tender._meta.db_table)} WHERE id = %s FOR SHARE", [tender_id]
+            )
+    elif connection.features.has_select_for_update:
+        list(Tender.objects.select_for_update().filter(pk=tender_id).values_list("pk", flat=True))
 
 
 def measures_for(tender: Tender, lot: Lot | None) -> list[RelevantMeasure]:
@@ -167,7 +190,9 @@ def offer_update(
                 field=f"answer_{question_id}",
             )
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        tender_lock_for_offers(offer.tender_id)  # the tender, then the offer: see tender_lock_for_offers
+        offer = Offer.objects.select_for_update(of=("self",)).select_related("tender").get(pk=offer.pk)
+        _require_open(offer.tender, _now(now))  # again, under the lock: the offers may have been opened meanwhile
         if offer.status == OfferStatus.SUBMITTED:  # read under the lock: the caller's copy may be stale
             raise DomainError("This offer has been submitted. Withdraw it to change it, then submit it again.")
         offer.price = price
@@ -311,13 +336,15 @@ def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None
     """Submits the draft on the server's clock: freezes its content, computes the receipt and emails it. At or
     after the deadline it is refused and the draft is kept."""
     supplier_member_check(organisation=offer.organisation, user=acting_user)
-    received_at = _now(now)
     with transaction.atomic():
+        tender_lock_for_offers(offer.tender_id)
         offer = (
             Offer.objects.select_for_update(of=("self",))
             .select_related("tender", "lot", "organisation")
             .get(pk=offer.pk)
         )
+        # The clock is read once the opening can no longer slip in between: the time of receipt is after any wait.
+        received_at = _now(now)
         _require_open(offer.tender, received_at)
         if offer.status == OfferStatus.SUBMITTED:
             raise DomainError("This offer has already been submitted. Withdraw it first to submit a new version.")
@@ -374,9 +401,10 @@ def _jsonable(content: dict) -> dict:
 def offer_withdraw(*, offer: Offer, acting_user: User, now: datetime | None = None) -> Offer:
     """Withdraws the submitted version before the deadline; the draft stays, to change and submit again."""
     supplier_member_check(organisation=offer.organisation, user=acting_user)
-    when = _now(now)
     with transaction.atomic():
+        tender_lock_for_offers(offer.tender_id)  # the tender, then the offer: see tender_lock_for_offers
         offer = Offer.objects.select_for_update(of=("self",)).select_related("tender").get(pk=offer.pk)
+        when = _now(now)
         _require_open(offer.tender, when)
         if offer.status != OfferStatus.SUBMITTED:
             raise DomainError("Only a submitted offer can be withdrawn.")
