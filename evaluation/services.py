@@ -80,11 +80,12 @@ def evaluation_start(
     commitments_share: Decimal = Decimal("50"),
 ) -> Evaluation:
     """Starts the evaluation of a tender whose offers have been opened."""
-    if tender.offers_opened_at is None:
-        raise DomainError("Open the offers before you start the evaluation.")
     if not Decimal("0") <= commitments_share <= Decimal("100"):
         raise DomainError("The share for commitments must be from 0% to 100%", field="commitments_share")
     with transaction.atomic():
+        tender = Tender.objects.select_for_update().get(pk=tender.pk)  # the tender before the evaluation
+        if tender.offers_opened_at is None:
+            raise DomainError("Open the offers before you start the evaluation.")
         evaluation, created = Evaluation.objects.get_or_create(
             tender=tender,
             defaults={
