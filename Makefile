@@ -33,7 +33,8 @@ help:
 	@echo "make run        set up, load demo data, serve on http://127.0.0.1:8000 (DEBUG on, SQLite by default)"
 	@echo "make test       set up and run the tests; extra pytest options: make test PYTEST_ARGS='-k invite -x'"
 	@echo "make lint       ruff check"
-	@echo "make bench      time re-scoring 500 offers and the impact dashboard over 400,000 lines (docs/performance.md)"
+	@echo "make bench      time re-scoring 500 offers, the impact dashboard over 400,000 lines and the identikit check"
+	@echo "                against 20,000 earlier submissions (docs/performance.md)"
 	@echo "make worker     a Celery worker (needs CELERY_BROKER_URL; without it tasks run in-process)"
 	@echo "make beat       Celery beat, for scheduled reminders"
 	@echo "make lock       pin the Python packages again after changing pyproject.toml (requirements/*.txt)"
@@ -57,6 +58,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/scoring_bench.py
 	$(BIN)/python benchmarks/impact_bench.py
+	$(BIN)/python benchmarks/identikit_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info

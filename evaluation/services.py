@@ -1,7 +1,13 @@
 """Writes for evaluation: the panel and conflict declarations, individual scores, moderation, award and
 confirmation. Each is one transaction with its audit event; a refusal raises a DomainError fit to show.
 
-Scores are never overwritten silently: every change records the old value, the new one, who and why."""
+Scores are never overwritten silently: every change records the old value, the new one, who and why.
+
+Every write locks the evaluation row first and checks the evaluation's state under that lock, so a score, a panel
+change or a declaration either lands before moderation is finalised (and is seen by the finalising check) or sees
+the finalised evaluation and is refused. Lock order, everywhere: the tender (only `award_confirm`, which changes
+it), then the evaluation, then its panel members, scores and awards — so two writes never wait for each other in a
+cycle."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,8 +48,19 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _locked_evaluation(evaluation: Evaluation) -> Evaluation:
-    return Evaluation.objects.select_for_update(of=("self",)).select_related("tender").get(pk=evaluation.pk)
+def _locked_evaluation(evaluation: Evaluation | int) -> Evaluation:
+    """The evaluation, read again under a row lock held to the end of the transaction: the first lock every write
+    takes (see the module docstring for the order)."""
+    pk = evaluation if isinstance(evaluation, int) else evaluation.pk
+    return Evaluation.objects.select_for_update(of=("self",)).select_related("tender").get(pk=pk)
+
+
+def _locked_member(member: PanelMember, evaluation: Evaluation) -> PanelMember:
+    return (
+        PanelMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk, evaluation=evaluation)
+    )
 
 
 def _require_scoring(evaluation: Evaluation) -> None:
@@ -63,11 +80,12 @@ def evaluation_start(
     commitments_share: Decimal = Decimal("50"),
 ) -> Evaluation:
     """Starts the evaluation of a tender whose offers have been opened."""
-    if tender.offers_opened_at is None:
-        raise DomainError("Open the offers before you start the evaluation.")
     if not Decimal("0") <= commitments_share <= Decimal("100"):
         raise DomainError("The share for commitments must be from 0% to 100%", field="commitments_share")
     with transaction.atomic():
+        tender = Tender.objects.select_for_update().get(pk=tender.pk)  # the tender before the evaluation
+        if tender.offers_opened_at is None:
+            raise DomainError("Open the offers before you start the evaluation.")
         evaluation, created = Evaluation.objects.get_or_create(
             tender=tender,
             defaults={
@@ -95,11 +113,13 @@ def evaluation_start(
 
 
 def panel_member_add(*, evaluation: Evaluation, user: User, acting_user: User) -> PanelMember:
-    """Adds one of the authority's evaluators to the panel."""
-    _require_scoring(evaluation)
+    """Adds one of the authority's evaluators to the panel, while scoring is open."""
     if not Membership.objects.filter(authority=evaluation.authority, user=user, role=Role.EVALUATOR).exists():
         raise DomainError(f"{user.full_name or user.email} is not an evaluator of this authority", field="user")
     with transaction.atomic():
+        # Under the lock, finalising either saw this member (and waited for their scores) or has already happened.
+        evaluation = _locked_evaluation(evaluation)
+        _require_scoring(evaluation)
         member, created = PanelMember.objects.get_or_create(
             evaluation=evaluation, user=user, defaults={"authority": evaluation.authority}
         )
@@ -118,11 +138,12 @@ def panel_member_add(*, evaluation: Evaluation, user: User, acting_user: User) -
 def moderator_set(*, evaluation: Evaluation, member: PanelMember, acting_user: User) -> Evaluation:
     if member.evaluation_id != evaluation.pk:
         raise DomainError("Choose the moderator from the panel", field="moderator")
-    if member.decision == ConflictDecision.EXCLUDED:
-        raise DomainError("An evaluator excluded for a conflict of interest cannot moderate", field="moderator")
     with transaction.atomic():
         evaluation = _locked_evaluation(evaluation)
         _require_scoring(evaluation)
+        member = _locked_member(member, evaluation)  # the decision read under the lock: it may have just changed
+        if member.decision == ConflictDecision.EXCLUDED:
+            raise DomainError("An evaluator excluded for a conflict of interest cannot moderate", field="moderator")
         before = evaluation.moderator.email if evaluation.moderator else None
         evaluation.moderator = member.user
         evaluation.save(update_fields=["moderator"])
@@ -143,14 +164,17 @@ def declaration_make(
     *, member: PanelMember, acting_user: User, has_interest: bool, interest: str = "", now: datetime | None = None
 ) -> PanelMember:
     """The evaluator's own declaration for this tender and its bidders. Declaring an interest (again) hides the
-    offers until the procurement officer decides."""
+    offers until the procurement officer decides. Open in every state of the evaluation: conflicts are kept under
+    review (Procurement Act 2023 s.83), and one found late must still reach the record."""
     if acting_user.pk != member.user_id:
         raise DomainError("Only the evaluator can make their own declaration.")
     interest = interest.strip()
     if has_interest and not interest:
         raise DomainError("Describe the interest: who it involves and how", field="interest")
     with transaction.atomic():
-        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        # The evaluation first (the lock order), so a declaration of interest and the evaluator's scores serialise.
+        evaluation = _locked_evaluation(member.evaluation_id)
+        member = _locked_member(member, evaluation)
         if member.decision == ConflictDecision.EXCLUDED:
             raise DomainError("You have been excluded from this panel.")
         # Otherwise an evaluator could lift the block on their own declared interest without a decision.
@@ -171,7 +195,7 @@ def declaration_make(
             authority=member.authority,
             actor=acting_user,
             verb="evaluation.declaration_made",
-            obj=member.evaluation,
+            obj=evaluation,
             changes={"declaration": {"before": before, "after": member.declaration}, "interest": member.interest},
         )
     return member
@@ -189,7 +213,8 @@ def conflict_decide(
         field_help = "the mitigation" if decision == ConflictDecision.ALLOWED else "why they are excluded"
         raise DomainError(f"Record {field_help}", field="note")
     with transaction.atomic():
-        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        evaluation = _locked_evaluation(member.evaluation_id)  # so an exclusion and that evaluator's score serialise
+        member = _locked_member(member, evaluation)
         if member.declaration != Declaration.DECLARED:
             raise StateRefused("There is no declared interest to decide on.")
         member.decision, member.decision_note = decision, note
@@ -199,7 +224,7 @@ def conflict_decide(
             authority=member.authority,
             actor=acting_user,
             verb="evaluation.conflict_decided",
-            obj=member.evaluation,
+            obj=evaluation,
             changes={"member": member.user.email, "decision": decision, "note": note},
         )
     return member
@@ -232,16 +257,18 @@ def score_record(
     """The evaluator's own score, changeable until they submit their scores."""
     if acting_user.pk != member.user_id:
         raise DomainError("Evaluators record only their own scores.")
-    if not member.may_see_offers:
-        raise DomainError("Declare any conflict of interest (and wait for a decision on it) before you score.")
-    evaluation = member.evaluation
-    _require_scoring(evaluation)
-    _check_offer_and_question(evaluation, offer, question)
     rationale = _check_score(question, score, rationale)
     with transaction.atomic():
-        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        # Every state check under the locks: finalising, an exclusion or the evaluator's own submission may have
+        # committed since the caller read them.
+        evaluation = _locked_evaluation(member.evaluation_id)
+        _require_scoring(evaluation)
+        member = _locked_member(member, evaluation)
+        if not member.may_see_offers:
+            raise DomainError("Declare any conflict of interest (and wait for a decision on it) before you score.")
         if member.scores_submitted_at is not None:
             raise StateRefused("You have submitted your scores; they change only through moderation.")
+        _check_offer_and_question(evaluation, offer, question)
         existing = Score.objects.filter(panel_member=member, offer=offer, question=question).first()
         before = {"score": str(existing.score), "rationale": existing.rationale} if existing else None
         saved, _ = Score.objects.update_or_create(
@@ -269,15 +296,15 @@ def scores_submit(*, member: PanelMember, acting_user: User, now: datetime | Non
     """Submits the evaluator's scores: every offer against every question must be scored."""
     if acting_user.pk != member.user_id:
         raise DomainError("Evaluators submit only their own scores.")
-    evaluation = member.evaluation
-    _require_scoring(evaluation)
-    missing = selectors.missing_scores(member)
-    if missing:
-        raise DomainError(f"Score every offer against every question first: {missing} still to score.")
     with transaction.atomic():
-        member = PanelMember.objects.select_for_update().get(pk=member.pk)
+        evaluation = _locked_evaluation(member.evaluation_id)
+        _require_scoring(evaluation)
+        member = _locked_member(member, evaluation)
         if member.scores_submitted_at is not None:
             raise StateRefused("You have already submitted your scores.")
+        missing = selectors.missing_scores(member)
+        if missing:
+            raise DomainError(f"Score every offer against every question first: {missing} still to score.")
         member.scores_submitted_at = _now(now)
         member.save(update_fields=["scores_submitted_at"])
         audit_record(authority=member.authority, actor=acting_user, verb="evaluation.scores_submitted", obj=evaluation)
@@ -297,15 +324,16 @@ def moderated_score_record(
     acting_user: User,
 ) -> ModeratedScore:
     """The agreed score, recorded by the moderator once every evaluator on the panel has submitted."""
-    if evaluation.moderator_id != acting_user.pk:
-        raise DomainError("Only the moderator records agreed scores.")
-    _require_scoring(evaluation)
-    waiting = selectors.members_still_scoring(evaluation)
-    if waiting:
-        raise StateRefused(f"Moderation starts when every evaluator has submitted their scores ({waiting} to go).")
-    _check_offer_and_question(evaluation, offer, question)
     rationale = _check_score(question, score, rationale)
     with transaction.atomic():
+        evaluation = _locked_evaluation(evaluation)
+        if evaluation.moderator_id != acting_user.pk:
+            raise DomainError("Only the moderator records agreed scores.")
+        _require_scoring(evaluation)
+        waiting = selectors.members_still_scoring(evaluation)
+        if waiting:
+            raise StateRefused(f"Moderation starts when every evaluator has submitted their scores ({waiting} to go).")
+        _check_offer_and_question(evaluation, offer, question)
         existing = (
             ModeratedScore.objects.select_for_update()
             .filter(evaluation=evaluation, offer=offer, question=question)
@@ -340,19 +368,21 @@ def moderated_score_record(
 
 
 def moderation_finalise(*, evaluation: Evaluation, acting_user: User, now: datetime | None = None) -> Evaluation:
-    """Fixes the moderated scores: every offer needs an agreed score against every question."""
-    if evaluation.moderator_id != acting_user.pk:
-        raise DomainError("Only the moderator finalises moderation.")
-    # Someone added to the panel after moderation began has still to score.
-    waiting = selectors.members_still_scoring(evaluation)
-    if waiting:
-        raise StateRefused(f"Every evaluator must submit their scores first ({waiting} to go).")
-    missing = selectors.missing_moderated_scores(evaluation)
-    if missing:
-        raise DomainError(f"Record an agreed score for every offer and question first: {missing} still to do.")
+    """Fixes the moderated scores: every offer needs an agreed score against every question. The checks run under
+    the evaluation's lock, which every score and panel change takes first: none can land between them and the
+    finalising."""
     with transaction.atomic():
         evaluation = _locked_evaluation(evaluation)
+        if evaluation.moderator_id != acting_user.pk:
+            raise DomainError("Only the moderator finalises moderation.")
         _require_scoring(evaluation)
+        # Someone added to the panel after moderation began has still to score.
+        waiting = selectors.members_still_scoring(evaluation)
+        if waiting:
+            raise StateRefused(f"Every evaluator must submit their scores first ({waiting} to go).")
+        missing = selectors.missing_moderated_scores(evaluation)
+        if missing:
+            raise DomainError(f"Record an agreed score for every offer and question first: {missing} still to do.")
         evaluation.status = EvaluationStatus.FINALISED
         evaluation.finalised_at, evaluation.finalised_by = _now(now), acting_user
         evaluation.save(update_fields=["status", "finalised_at", "finalised_by"])
@@ -372,17 +402,18 @@ def award_decide(
 ) -> Award:
     """Records the award to the highest-ranked offer of the tender (or lot), with reasons; standstill runs for 8
     working days from today (the day of the award notice)."""
-    if evaluation.status == EvaluationStatus.SCORING:
-        raise StateRefused("Finalise moderation before you decide the award.")
     reasons = reasons.strip()
     if not reasons:
         raise DomainError("Give the reasons for the award", field="reasons")
-    results = selectors.results(evaluation, lot)
-    winners = {r.key for r in results.ranking if r.rank == 1}
-    if offer.pk not in winners:
-        raise DomainError("The award goes to the highest-ranked offer.", field="offer")
     today = today or timezone.localdate()
     with transaction.atomic():
+        evaluation = _locked_evaluation(evaluation)
+        if evaluation.status == EvaluationStatus.SCORING:
+            raise StateRefused("Finalise moderation before you decide the award.")
+        results = selectors.results(evaluation, lot)
+        winners = {r.key for r in results.ranking if r.rank == 1}
+        if offer.pk not in winners:
+            raise DomainError("The award goes to the highest-ranked offer.", field="offer")
         if Award.objects.filter(evaluation=evaluation, lot=lot).exists():
             raise StateRefused("The award for this has already been decided.")
         award = Award.objects.create(
@@ -415,6 +446,10 @@ def award_confirm(*, award: Award, acting_user: User, today: date | None = None)
             f"Standstill ends on {award.standstill_ends_on:%-d %B %Y}: the award can be confirmed from the day after."
         )
     with transaction.atomic():
+        # The lock order: the tender (its status may change below), the evaluation, then the award.
+        tender_id = Evaluation.objects.filter(pk=award.evaluation_id).values_list("tender_id", flat=True).get()
+        Tender.objects.select_for_update().filter(pk=tender_id).values_list("pk", flat=True).get()
+        _locked_evaluation(award.evaluation_id)
         award = Award.objects.select_for_update(of=("self",)).select_related("evaluation__tender").get(pk=award.pk)
         if award.confirmed_at is not None:
             raise StateRefused("This award has already been confirmed.")
@@ -456,9 +491,10 @@ def offer_scores_record(*, member: PanelMember, offer: Offer, scores: dict, acti
     """The evaluator's scores of one offer, several questions at once (`scores`: question → (score, rationale)):
     all recorded or, on any refusal, none. A score left as it was is not recorded (or audited) again. Returns how
     many scores changed."""
-    existing = {s.question_id: s for s in Score.objects.filter(panel_member=member, offer=offer)}
     changed = 0
     with transaction.atomic():
+        _locked_evaluation(member.evaluation_id)  # before reading what is there, so it cannot change under us
+        existing = {s.question_id: s for s in Score.objects.filter(panel_member=member, offer=offer)}
         for question, (score, rationale) in scores.items():
             before = existing.get(question.pk)
             if before is not None and before.score == score and before.rationale == (rationale or "").strip():
@@ -484,9 +520,10 @@ def offer_moderated_scores_record(*, evaluation: Evaluation, offer: Offer, score
     """The moderator's agreed scores of one offer, several questions at once (`scores`: question → (score,
     rationale)): all recorded or, on any refusal, none. An agreed score left as it was is not recorded (or audited)
     again. Returns (question, score before or None, score after) for each one that changed."""
-    existing = {m.question_id: m for m in ModeratedScore.objects.filter(evaluation=evaluation, offer=offer)}
     changed = []
     with transaction.atomic():
+        _locked_evaluation(evaluation)  # before reading what is there, so it cannot change under us
+        existing = {m.question_id: m for m in ModeratedScore.objects.filter(evaluation=evaluation, offer=offer)}
         for question, (score, rationale) in scores.items():
             before = existing.get(question.pk)
             if before is not None and before.score == score and before.rationale == (rationale or "").strip():

@@ -435,6 +435,38 @@ class OfferSubmission(models.Model):
         return f"Submission {self.number} of {self.offer}"
 
 
+class IdentikitKey(models.Model):
+    """One shingle of a current submission's narratives (a 64-bit hash of 5 normalised words, see
+    tenders/identikit_keys.py), stored on submission so that the identikit check finds the earlier submissions
+    sharing any shingle with a new one by index, instead of reading and re-tokenising the supplier's whole history.
+    A withdrawn submission's keys are deleted: it is never compared again. Derived data: `manage.py
+    identikit_keys_rebuild` remakes it from the submissions (after a change to identikit.FINGERPRINT_VERSION)."""
+
+    # Each of these three starts one of the indexes below, so none needs an index of its own.
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+", db_index=False)
+    submission = models.ForeignKey(
+        OfferSubmission, on_delete=models.CASCADE, related_name="identikit_keys", db_index=False
+    )
+    # Stored, not reached through the submission, for the two look-ups: the supplier's own submissions (to any
+    # authority, so this index does not start with the authority: docs/decisions/0008) and the other offers to
+    # the same tender.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "key"], name="identikit_key_unique")]
+        indexes = [
+            models.Index(fields=["organisation", "key"], name="identikit_key_supplier"),
+            models.Index(fields=["authority", "tender", "key"], name="identikit_key_tender"),
+        ]
+
+    def __str__(self):
+        return f"Identikit key of submission {self.submission_id}"
+
+
 def offer_document_path(document, filename):
     # The stored name carries no part of the uploaded one: names can say who bid.
     return f"offers/{document.authority_id}/{document.offer_id}/{uuid.uuid4().hex}"

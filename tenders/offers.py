@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -23,9 +23,10 @@ from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
 
-from . import identikit
+from . import identikit, identikit_keys
 from .models import (
     Commitment,
+    IdentikitKey,
     Lot,
     MethodStatementAnswer,
     Offer,
@@ -62,6 +63,9 @@ def supplier_member_check(*, organisation: Organisation, user: User) -> None:
 
 
 def _require_open(tender: Tender, now: datetime) -> None:
+    # Opened (or closed) means the deadline has passed, whatever the caller's clock says.
+    if tender.offers_opened_at is not None or tender.status == TenderStatus.CLOSED:
+        raise OfferDeadlinePassed(_deadline_passed(tender))
     if tender.status != TenderStatus.PUBLISHED:
         raise DomainError("This tender is not open for offers.")
     if tender.submission_deadline is None or now >= tender.submission_deadline:
@@ -73,6 +77,26 @@ def _deadline_passed(tender: Tender) -> str:
         f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
         "submitted or changed; your draft has been kept."
     )
+
+
+def tender_lock_for_offers(tender_id: int) -> None:
+    """Takes a share lock on the tender row until the transaction ends: the boundary between an offer's submission
+    or withdrawal and the opening (sealing.offers_open), which locks the same row FOR UPDATE. Whichever holds it
+    first finishes first, so a submission is either counted in the opening's audited count or, reading the tender
+    again under the lock, refused as late — never both, never neither.
+
+    A share lock, not FOR UPDATE: submissions to one tender (each with its identikit check) need not wait for each
+    other near the deadline, only for the opening, amendments and the close, which update the row.
+
+    Lock order, everywhere: the tender, then the offer. On SQLite (no row locks) a write transaction holds the
+    whole database, which serialises the same steps."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {connection.ops.quote_name(Tender._meta.db_table)} WHERE id = %s FOR SHARE", [tender_id]
+            )
+    elif connection.features.has_select_for_update:
+        list(Tender.objects.select_for_update().filter(pk=tender_id).values_list("pk", flat=True))
 
 
 def measures_for(tender: Tender, lot: Lot | None) -> list[RelevantMeasure]:
@@ -167,7 +191,9 @@ def offer_update(
                 field=f"answer_{question_id}",
             )
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        tender_lock_for_offers(offer.tender_id)  # the tender, then the offer: see tender_lock_for_offers
+        offer = Offer.objects.select_for_update(of=("self",)).select_related("tender").get(pk=offer.pk)
+        _require_open(offer.tender, _now(now))  # again, under the lock: the offers may have been opened meanwhile
         if offer.status == OfferStatus.SUBMITTED:  # read under the lock: the caller's copy may be stale
             raise DomainError("This offer has been submitted. Withdraw it to change it, then submit it again.")
         offer.price = price
@@ -256,22 +282,55 @@ def offer_content(offer: Offer) -> dict:
     }
 
 
-def _narratives(content: dict) -> list[str]:
-    return [c["narrative"] for c in content["commitments"] if c["narrative"]] + [
-        a["text"] for a in content["answers"] if a["text"]
-    ]
+_narratives = identikit_keys.narratives
 
 
-def offer_flags(offer: Offer, content: dict) -> dict:
-    """Identikit and over-claim findings for one submission. Compared with the same supplier's other submissions
-    (any tender, any authority) and other offers to this tender; only passages *of this offer* are kept, never
-    where else they appear."""
+def _comparison_texts(offer: Offer, submission: OfferSubmission) -> tuple[list[str], list[str]]:
+    """The narratives of the supplier's other current submissions (any tender, any authority) and of the other
+    offers to this tender — of those only that share a shingle key with `submission`, whose keys are stored
+    already. The others cannot change the findings (tenders/identikit_keys.py), and are not read: two indexed
+    look-ups in one query, whatever the size of the history."""
     with dangerously_unscoped():  # the supplier's own history across authorities, and this tender's other offers
-        latest = OfferSubmission.objects.filter(withdrawn_at__isnull=True).exclude(offer=offer)
-        same_supplier = [
-            t for s in latest.filter(offer__organisation=offer.organisation) for t in _narratives(s.content)
-        ]
-        same_tender = [t for s in latest.filter(offer__tender=offer.tender) for t in _narratives(s.content)]
+        mine = IdentikitKey.objects.filter(submission=submission).values("key")
+        by_supplier = IdentikitKey.objects.filter(organisation_id=offer.organisation_id, key__in=mine)
+        by_tender = IdentikitKey.objects.filter(
+            authority_id=offer.authority_id, tender_id=offer.tender_id, key__in=mine
+        )
+        candidates = (
+            OfferSubmission.objects.filter(
+                pk__in=by_supplier.values("submission_id").union(by_tender.values("submission_id")),
+                withdrawn_at__isnull=True,
+            )
+            .exclude(offer=offer)
+            .order_by("pk")
+            .values_list("content", "offer__organisation_id", "offer__tender_id")
+        )
+        same_supplier, same_tender = [], []
+        for content, organisation_id, tender_id in candidates:
+            if organisation_id == offer.organisation_id:
+                same_supplier += _narratives(content)
+            if tender_id == offer.tender_id:
+                same_tender += _narratives(content)
+    return same_supplier, same_tender
+
+
+def _keys_store(offer: Offer, submission: OfferSubmission, content: dict) -> None:
+    rows = identikit_keys.key_rows(
+        IdentikitKey,
+        submission_id=submission.pk,
+        authority_id=offer.authority_id,
+        organisation_id=offer.organisation_id,
+        tender_id=offer.tender_id,
+        content=content,
+    )
+    IdentikitKey.objects.bulk_create(rows, batch_size=2000)
+
+
+def offer_flags(offer: Offer, content: dict, *, submission: OfferSubmission) -> dict:
+    """Identikit and over-claim findings for one submission (its keys stored). Compared with the same supplier's
+    other submissions (any tender, any authority) and other offers to this tender; only passages *of this offer*
+    are kept, never where else they appear."""
+    same_supplier, same_tender = _comparison_texts(offer, submission)
     version = offer.tender.charter_version
     local_terms = list(version.places.values_list("name", flat=True)) if version else []
     corpora = {name: identikit.Corpus(texts) for name, texts in (("supplier", same_supplier), ("tender", same_tender))}
@@ -311,13 +370,15 @@ def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None
     """Submits the draft on the server's clock: freezes its content, computes the receipt and emails it. At or
     after the deadline it is refused and the draft is kept."""
     supplier_member_check(organisation=offer.organisation, user=acting_user)
-    received_at = _now(now)
     with transaction.atomic():
+        tender_lock_for_offers(offer.tender_id)
         offer = (
             Offer.objects.select_for_update(of=("self",))
             .select_related("tender", "lot", "organisation")
             .get(pk=offer.pk)
         )
+        # The clock is read once the opening can no longer slip in between: the time of receipt is after any wait.
+        received_at = _now(now)
         _require_open(offer.tender, received_at)
         if offer.status == OfferStatus.SUBMITTED:
             raise DomainError("This offer has already been submitted. Withdraw it first to submit a new version.")
@@ -338,8 +399,11 @@ def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None
             received_at=received_at,
             receipt=receipt_hash(content, received_at),
             submitted_by=acting_user,
-            flags=offer_flags(offer, content),
         )
+        # Its keys first, so the look-up of earlier submissions sharing them is a join in the database.
+        _keys_store(offer, submission, content)
+        submission.flags = offer_flags(offer, content, submission=submission)
+        submission.save(update_fields=["flags"])
         offer.status = OfferStatus.SUBMITTED
         offer.save(update_fields=["status"])
         audit_record(
@@ -374,15 +438,17 @@ def _jsonable(content: dict) -> dict:
 def offer_withdraw(*, offer: Offer, acting_user: User, now: datetime | None = None) -> Offer:
     """Withdraws the submitted version before the deadline; the draft stays, to change and submit again."""
     supplier_member_check(organisation=offer.organisation, user=acting_user)
-    when = _now(now)
     with transaction.atomic():
+        tender_lock_for_offers(offer.tender_id)  # the tender, then the offer: see tender_lock_for_offers
         offer = Offer.objects.select_for_update(of=("self",)).select_related("tender").get(pk=offer.pk)
+        when = _now(now)
         _require_open(offer.tender, when)
         if offer.status != OfferStatus.SUBMITTED:
             raise DomainError("Only a submitted offer can be withdrawn.")
         submission = offer.submissions.filter(withdrawn_at__isnull=True).order_by("-number").first()
         submission.withdrawn_at = when
         submission.save(update_fields=["withdrawn_at"])
+        IdentikitKey.objects.filter(submission=submission).delete()  # a withdrawn version is never compared again
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])
         audit_record(

@@ -114,13 +114,18 @@ def open_refusal(tender: Tender, now: datetime | None = None) -> str | None:
 
 def offers_open(*, tender: Tender, acting_user: User, now: datetime | None = None) -> Tender:
     """Opens the tender's sealed offers: a procurement officer's act, after the submission deadline on the server's
-    clock. A published tender past its deadline is closed first. Refusals are audited and the record is kept."""
-    now = _now(now)
+    clock. A published tender past its deadline is closed first. Refusals are audited and the record is kept.
+
+    The tender row is locked FOR UPDATE before the clock is read and the offers counted: submissions and
+    withdrawals hold a share lock on it (offers.tender_lock_for_offers), so one that got there first has committed
+    and is counted, and one still to come waits and then finds the tender opened."""
     if not _holds(acting_user, tender.authority, "offers.open"):
         refusal = "Only a procurement officer can open offers."
+        now = _now(now)
     else:
         with transaction.atomic():
             tender = Tender.objects.select_for_update().get(pk=tender.pk)
+            now = _now(now)
             refusal = open_refusal(tender, now)
             if refusal is None:
                 if tender.status == TenderStatus.PUBLISHED:

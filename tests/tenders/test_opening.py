@@ -580,3 +580,26 @@ def test_a_draft_tender_page_has_no_offers_section(client, world):
     tender = build_tender(world, world.a)
     client.force_login(world.user(world.a, Role.PROCUREMENT_OFFICER))
     assert 'id="offers-status"' not in client.get(_url("tender-detail", tender, world.a)).content.decode()
+
+
+def test_after_opening_an_offer_cannot_be_submitted_withdrawn_or_changed_on_an_earlier_clock(world):
+    """The opening is checked under the tender's lock, not only the deadline on the caller's clock: a request that
+    left before the deadline and arrives after the opening is refused as late (tests/tenders/
+    test_sealing_concurrency.py races the two)."""
+    tender = tender_past_deadline(world, world.a)
+    draft = draft_offer(world, tender)
+    sent = submitted_offer(world, tender, organisation=world.supplier_one, user=world.supplier_one_user)
+    _open(world, tender)
+    earlier = tender.submission_deadline - timedelta(seconds=1)
+    with authority_scope(world.a):
+        with pytest.raises(offers.OfferDeadlinePassed, match="The deadline for offers was"):
+            offers.offer_submit(offer=draft, acting_user=world.supplier_both_user, now=earlier)
+        with pytest.raises(offers.OfferDeadlinePassed):
+            offers.offer_withdraw(offer=sent, acting_user=world.supplier_one_user, now=earlier)
+        with pytest.raises(offers.OfferDeadlinePassed):
+            offers.offer_update(
+                offer=draft, acting_user=world.supplier_both_user, price=Decimal("1"), commitments={}, answers={},
+                now=earlier,
+            )  # fmt: skip
+        assert not OfferSubmission.objects.filter(offer=draft).exists()
+        assert sealing.submitted_offer_count(tender) == 1
