@@ -135,6 +135,11 @@ def community_groups(query: str = "") -> QuerySet[Organisation]:
     return groups.order_by("name")
 
 
+def organisation_membership_get(organisation: Organisation, user: User) -> OrganisationMembership | None:
+    """The person's membership of the organisation, in any status (a pending request shows as pending)."""
+    return OrganisationMembership.objects.filter(organisation=organisation, user=user).first()
+
+
 def organisation_members(organisation: Organisation) -> dict[str, list[OrganisationMembership]]:
     grouped = defaultdict(list)
     for membership in organisation.memberships.select_related("user").order_by("user__full_name"):
