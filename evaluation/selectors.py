@@ -461,3 +461,8 @@ def scoring_progress(member: PanelMember) -> ScoringProgress:
 def own_scores(member: PanelMember, offer) -> dict:
     """The evaluator's own scores of one offer, by question id."""
     return {score.question_id: score for score in Score.objects.filter(panel_member=member, offer=offer)}
+
+
+def supplier_name(offer, submission) -> str:
+    """The bidder's name as submitted with the offer, or its organisation's name when the submission has none."""
+    return (submission.content.get("supplier") if submission else "") or offer.organisation.name

@@ -12,7 +12,6 @@ their organisation only (404 for anyone without an assessed offer in it), with i
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -26,46 +25,15 @@ from accounts.errors import DomainError
 from accounts.jobs import job_download_record
 from accounts.models import JobStatus
 from accounts.views import add_domain_error, form_status, see_other
-from accounts.widgets import GovukRadioSelect
 from tenders.models import Lot
 
 from .. import selectors, services, summaries
+from ..forms import AwardForm
 from ..models import AssessmentSummary, Award, EvaluationStatus
-from ..services import RATIONALE_MAX
-from .moderation import evaluation_or_404, overview_url, supplier_name
+from ..selectors import supplier_name
+from .moderation import evaluation_or_404, overview_url
 
 # Deciding ------------------------------------------------------------------------------------------------------
-
-
-class AwardForm(forms.Form):
-    offer = forms.TypedChoiceField(
-        label="Which offer wins?",
-        help_text="The award goes to the highest-ranked offer.",
-        coerce=int,
-        error_messages={
-            "required": "Choose the winning offer",
-            "invalid_choice": "Choose one of the offers ranked for this award",
-        },
-    )
-    reasons = forms.CharField(
-        label="Reasons for the award",
-        help_text="Why this offer wins: recorded with the decision, in the evaluation pack and the audit log.",
-        max_length=RATIONALE_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": "Give the reasons for the award",
-            "max_length": f"The reasons must be {RATIONALE_MAX:,} characters or fewer",
-        },
-    )
-
-    def __init__(self, *args, ranked, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices, hints = [], {}
-        for row in ranked:
-            choices.append((row.offer.pk, supplier_name(row.offer, row.submission)))
-            hints[row.offer.pk] = f"Ranked {row.rank}{' (tied)' if row.tied else ''}: {row.total:.2f} points"
-        self.fields["offer"].choices = choices
-        self.fields["offer"].widget = GovukRadioSelect(choices=choices, option_hints=hints)
 
 
 def standstill_text(award: Award) -> str:

@@ -12,7 +12,6 @@ counts and the sensitivity of the winner to the social value weighting.
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -27,9 +26,9 @@ from tenders import sealing
 from tenders.models import Lot, Offer, QuestionKind
 
 from .. import scoring, selectors, services
+from ..forms import ModerationForm
 from ..models import Evaluation, EvaluationStatus
-from ..selectors import moderator_refusal
-from ..services import RATIONALE_MAX
+from ..selectors import moderator_refusal, supplier_name
 
 # Looking things up and who may moderate -----------------------------------------------------------------------
 
@@ -94,10 +93,6 @@ def _still_scoring(evaluation: Evaluation) -> bool:
     return evaluation.status == EvaluationStatus.SCORING and selectors.members_still_scoring(evaluation) > 0
 
 
-def supplier_name(offer, submission) -> str:
-    return (submission.content.get("supplier") if submission else "") or offer.organisation.name
-
-
 # The grid ------------------------------------------------------------------------------------------------------
 
 
@@ -129,49 +124,6 @@ def moderation(request, evaluation_id):
 
 
 # One offer: the agreed scores ----------------------------------------------------------------------------------
-
-
-class ModerationForm(forms.Form):
-    """An agreed score and its rationale for every question, for one offer."""
-
-    def __init__(self, *args, questions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.questions = questions
-        for number, question in enumerate(questions, start=1):
-            top = question.scale_max
-            self.fields[f"score_{question.pk}"] = forms.DecimalField(
-                label=f"Agreed score for question {number}",
-                help_text=f"From 0 to {top}, with one decimal place at most (like 3.5)",
-                min_value=Decimal("0"),
-                max_value=Decimal(top),
-                max_digits=5,
-                decimal_places=1,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "class": "govuk-input--width-3", "spellcheck": "false"}
-                ),
-                error_messages={
-                    "required": f"Enter the agreed score for question {number}",
-                    "invalid": f"The agreed score for question {number} must be a number, like 3 or 3.5",
-                    "min_value": f"The agreed score for question {number} must be from 0 to {top}",
-                    "max_value": f"The agreed score for question {number} must be from 0 to {top}",
-                    "max_decimal_places": f"The agreed score for question {number} can have one decimal place",
-                    "max_digits": f"The agreed score for question {number} must be from 0 to {top}",
-                },
-            )
-            self.fields[f"rationale_{question.pk}"] = forms.CharField(
-                label=f"Why the panel agreed this score for question {number}",
-                help_text="The reason is kept with the score, shown in the evaluation pack and, as the reason for "
-                "the score, in the bidder's assessment summary.",
-                max_length=RATIONALE_MAX,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={
-                    "required": f"Enter why the panel agreed this score for question {number}",
-                    "max_length": f"The rationale for question {number} must be {RATIONALE_MAX:,} characters or fewer",
-                },
-            )
-
-    def pairs(self):
-        return [(q, self[f"score_{q.pk}"], self[f"rationale_{q.pk}"]) for q in self.questions]
 
 
 def _history(offer: Offer) -> dict:
