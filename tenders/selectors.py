@@ -310,6 +310,10 @@ def charter_measure_for_tender(tender: Tender, measure_id) -> CharterMeasure | N
     )
 
 
+def lots_for_tender(tender: Tender) -> list[Lot]:
+    return list(Lot.objects.filter(tender=tender).order_by("number"))
+
+
 def lot_for_tender(tender: Tender, lot_id) -> Lot | None:
     if not str(lot_id or "").isdigit():
         return None

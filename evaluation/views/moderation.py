@@ -20,10 +20,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
-from accounts.models import AuditEvent
 from accounts.views import add_domain_error, form_status, see_other
 from tenders import sealing
-from tenders.models import Lot, Offer, QuestionKind
+from tenders import selectors as tender_selectors
+from tenders.models import Lot, QuestionKind
 
 from .. import scoring, selectors, services
 from ..forms import ModerationForm
@@ -34,11 +34,7 @@ from ..selectors import moderator_refusal, supplier_name
 
 
 def evaluation_or_404(request, evaluation_id) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.filter(pk=evaluation_id, authority=request.authority)
-        .select_related("tender", "moderator", "finalised_by")
-        .first()
-    )
+    evaluation = selectors.evaluation_get(request.authority, evaluation_id)
     if evaluation is None:
         raise Http404("No such evaluation")
     return evaluation
@@ -126,34 +122,13 @@ def moderation(request, evaluation_id):
 # One offer: the agreed scores ----------------------------------------------------------------------------------
 
 
-def _history(offer: Offer) -> dict:
-    """Earlier agreed scores per question, from the audit trail (the record of every change: old and new)."""
-    events = (
-        AuditEvent.objects.filter(verb="evaluation.moderated_score_recorded", changes__offer=offer.pk)
-        .select_related("actor")
-        .order_by("created_at", "pk")
-    )
-    found = {}
-    for event in events:
-        before = event.changes.get("before")
-        if before:
-            found.setdefault(event.changes.get("question"), []).append(
-                {"before": before, "after": event.changes.get("after"), "event": event}
-            )
-    return found
-
-
 @authority_permission("evaluation.score")
 @require_http_methods(["GET", "POST"])
 def moderate_offer(request, scored_offer_id):
-    offer = (
-        Offer.objects.filter(pk=scored_offer_id, authority=request.authority)
-        .select_related("tender", "organisation", "lot")
-        .first()
-    )
+    offer = selectors.evaluated_offer_get(request.authority, scored_offer_id)
     if offer is None:
         raise Http404("No such offer")
-    evaluation = Evaluation.objects.filter(tender=offer.tender).select_related("tender", "moderator").first()
+    evaluation = selectors.evaluation_for_tender(offer.tender)
     if evaluation is None:
         raise Http404("This tender is not being evaluated")
     if reason := moderator_refusal(evaluation, request.user):
@@ -217,7 +192,7 @@ def moderate_offer(request, scored_offer_id):
                 ]
                 messages.success(request, f"Agreed scores saved for {supplier}: " + "; ".join(parts) + ".")
             return see_other(f"{moderation_url}#offer-{offer.pk}")
-    history = _history(offer)
+    history = selectors.moderated_score_history(offer)
     questions = []
     for number, (line, (question, score_field, rationale_field)) in enumerate(
         zip(row.lines, form.pairs(), strict=True), start=1
@@ -392,7 +367,7 @@ def results(request, evaluation_id):
         "overview_url": overview_url(request, evaluation),
     }
     if context["finalised"]:
-        lots = list(Lot.objects.filter(tender=evaluation.tender).order_by("number")) or [None]
+        lots = tender_selectors.lots_for_tender(evaluation.tender) or [None]
         context["lots"] = [_lot_results(evaluation, lot) for lot in lots]
         context["award_url"] = reverse("evaluation:award", args=[request.authority.slug, evaluation.pk])
     else:

@@ -20,7 +20,7 @@ from tenders import selectors as tender_selectors
 
 from .. import selectors, services
 from ..forms import ConflictDecisionForm, DeclarationForm, EvaluationStartForm, ModeratorForm, PanelMemberAddForm
-from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus, PanelMember
+from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus
 from ..scoring import PRICE_FORMULA_TEXT, TIE_BREAK_TEXT, PriceFormula, TieBreak
 
 # Shared with scoring.py -----------------------------------------------------------------------------------------
@@ -32,11 +32,7 @@ def posted_data(request):
 
 
 def evaluation_or_404(request, evaluation_id) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.filter(authority=request.authority, pk=evaluation_id)
-        .select_related("tender", "moderator")
-        .first()
-    )
+    evaluation = selectors.evaluation_get(request.authority, evaluation_id)
     if evaluation is None:
         raise Http404("No such evaluation")
     return evaluation
@@ -81,7 +77,7 @@ def evaluation_start(request, tender_id):
     tender = tender_selectors.tender_for_staff(request.authority, tender_id)
     if tender is None:
         raise Http404("No such tender")
-    existing = Evaluation.objects.filter(tender=tender).first()
+    existing = selectors.evaluation_for_tender(tender)
     if existing is not None:
         return see_other(overview_url(request, existing))
     if not sealing.offers_opened(tender):
@@ -191,11 +187,7 @@ def panel_manage(request, evaluation_id):
 @authority_permission("evaluation.manage")
 @require_http_methods(["GET", "POST"])
 def conflict_decide(request, member_id):
-    member = (
-        PanelMember.objects.filter(authority=request.authority, pk=member_id)
-        .select_related("user", "decided_by", "evaluation__tender")
-        .first()
-    )
+    member = selectors.panel_member_get(request.authority, member_id)
     if member is None:
         raise Http404("No such panel member")
     evaluation = member.evaluation

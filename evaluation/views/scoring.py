@@ -16,11 +16,10 @@ from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
 from tenders import sealing
-from tenders.models import Offer
 
 from .. import selectors, services
 from ..forms import OfferScoresForm, descriptors, numbered
-from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus
+from ..models import ConflictDecision, Declaration, EvaluationStatus
 from .panel import evaluation_or_404, not_on_panel, posted_data, refused
 
 
@@ -85,14 +84,10 @@ def scoring(request, evaluation_id):
 @authority_permission("evaluation.score")
 @require_http_methods(["GET", "POST"])
 def score_offer(request, scored_offer_id):
-    offer = Offer.objects.filter(authority=request.authority, pk=scored_offer_id).select_related("tender").first()
+    offer = selectors.evaluated_offer_get(request.authority, scored_offer_id)
     if offer is None:
         raise Http404("No such offer")
-    evaluation = (
-        Evaluation.objects.filter(authority=request.authority, tender=offer.tender)
-        .select_related("tender", "moderator")
-        .first()
-    )
+    evaluation = selectors.evaluation_for_tender(offer.tender)
     if evaluation is None:
         raise Http404("This offer's tender is not being evaluated")
     member, refusal = _member_or_refusal(request, evaluation)
