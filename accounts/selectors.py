@@ -135,6 +135,19 @@ def community_groups(query: str = "") -> QuerySet[Organisation]:
     return groups.order_by("name")
 
 
+def supplier_organisations_for(user: User) -> list[Organisation]:
+    """The supplier organisations the person is an approved member of: those they may ask questions for."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.SUPPLIER,
+            memberships__user=user,
+            memberships__status=OrganisationMemberStatus.APPROVED,
+        ).order_by("name")
+    )
+
+
 def organisation_membership_get(organisation: Organisation, user: User) -> OrganisationMembership | None:
     """The person's membership of the organisation, in any status (a pending request shows as pending)."""
     return OrganisationMembership.objects.filter(organisation=organisation, user=user).first()
