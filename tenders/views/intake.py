@@ -24,7 +24,7 @@ from accounts.views import add_domain_error, form_status, see_other
 
 from .. import sealing, selectors, services
 from ..cpv import divisions_for, is_works, validate_cpv_codes
-from ..forms import (
+from ..forms.intake import (
     AmendmentForm,
     LotForm,
     PublishForm,
