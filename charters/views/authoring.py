@@ -21,7 +21,8 @@ from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
 
 from .. import selectors, services
-from ..authoring_forms import (
+from ..diff import versions_diff
+from ..forms.authoring import (
     AdoptForm,
     CharterCreateForm,
     CharterMeasureForm,
@@ -33,7 +34,6 @@ from ..authoring_forms import (
     VersionDetailsForm,
     weights_form_class,
 )
-from ..diff import versions_diff
 from ..models import (
     Charter,
     CharterMeasure,
