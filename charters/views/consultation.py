@@ -21,9 +21,9 @@ from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
 
 from .. import consultation as services
-from .. import consultation_selectors as selectors
 from ..forms.consultation import CommentForm, HideForm, ResponseForm
 from ..models import CommentSection, CommentStatus, VersionStatus
+from ..selectors import consultation as selectors
 
 # Public pages -----------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Reads for charters. Each takes the authority (or version) explicitly and fetches content in a fixed number of
-queries, whatever the charter's size."""
+queries, whatever the charter's size. Reads for consultations and their comments are in selectors/consultation.py."""
 
 from dataclasses import dataclass
 
@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import Authority
 from accounts.scoping import dangerously_unscoped
 
-from .models import Charter, CharterMeasure, CharterVersion, Consultation, Outcome, Theme, VersionStatus
+from ..models import Charter, CharterMeasure, CharterVersion, Consultation, Outcome, Theme, VersionStatus
 
 
 @dataclass

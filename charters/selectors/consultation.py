@@ -23,8 +23,8 @@ from accounts.models import (
 )
 from accounts.scoping import dangerously_unscoped
 
-from .consultation import SECTION_ITEM_MODELS, anchor_label, consultation_refusal
-from .models import (
+from ..consultation import SECTION_ITEM_MODELS, anchor_label, consultation_refusal
+from ..models import (
     CharterVersion,
     Comment,
     CommentSection,
@@ -33,7 +33,7 @@ from .models import (
     ResponseOutcome,
     VersionStatus,
 )
-from .selectors import VersionContent, version_content
+from . import VersionContent, version_content
 
 # A consultation is public once its version has gone out for consultation, and stays public after adoption.
 PUBLIC_VERSION_STATUSES = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
