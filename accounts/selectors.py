@@ -55,6 +55,16 @@ class Member:
     roles: list[Role]
 
 
+def authority_users_with_role(authority: Authority, role: Role) -> list[User]:
+    """The authority's people holding the role, by name."""
+    memberships = (
+        Membership.objects.filter(authority=authority, role=role)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [membership.user for membership in memberships]
+
+
 def authority_members(authority: Authority) -> list[Member]:
     by_user: dict[int, Member] = {}
     for membership in Membership.objects.filter(authority=authority).select_related("user"):
@@ -126,6 +136,17 @@ def job_get_visible(authority: Authority, job_id, *, roles) -> Job | None:
     if kind is None or not has_permission(roles, kind.permission):
         return None
     return job
+
+
+def supplier_organisations() -> QuerySet[Organisation]:
+    """Every registered supplier organisation: they are platform-wide, not an authority's."""
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name", "pk")
+
+
+def community_group_get(organisation_id) -> Organisation | None:
+    if not str(organisation_id or "").isdigit():
+        return None
+    return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.COMMUNITY_GROUP).first()
 
 
 def community_groups(query: str = "") -> QuerySet[Organisation]:

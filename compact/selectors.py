@@ -13,7 +13,17 @@ from accounts.models import OrganisationKind, OrganisationMembership, Organisati
 from accounts.scoping import dangerously_unscoped
 
 from . import evidence, performance
-from .models import Contract, ContractCommitment, DeliveryLine, DeliveryReport, Evidence, ReportStatus, Verification
+from .models import (
+    CommunityCheck,
+    Contract,
+    ContractCommitment,
+    DeliveryLine,
+    DeliveryReport,
+    Evidence,
+    PerformanceRating,
+    ReportStatus,
+    Verification,
+)
 
 ZERO = Decimal("0")
 
@@ -99,6 +109,39 @@ def contract_get(authority, contract_id) -> Contract | None:
         .select_related("supplier", "responsible_officer", "charter_version", "tender", "lot")
         .first()
     )
+
+
+def contract_for_award(award) -> Contract | None:
+    """The contract already made from the award, if any."""
+    return Contract.objects.filter(authority_id=award.authority_id, award_id_source=award.pk).first()
+
+
+def contracts_for_choice(authority) -> list[Contract]:
+    """The authority's contracts, by reference, with just what a choice of them shows."""
+    return list(
+        Contract.objects.filter(authority=authority).order_by("reference", "pk").only("id", "reference", "title")
+    )
+
+
+def contract_community_checks(contract: Contract) -> list[CommunityCheck]:
+    """What community groups said about the contract's lines on the public tracker, for the manager to answer."""
+    return list(
+        CommunityCheck.objects.filter(line__report__contract=contract).select_related(
+            "organisation", "line__commitment__charter_measure", "line__report"
+        )
+    )
+
+
+def contract_ratings(contract: Contract) -> list[PerformanceRating]:
+    return list(PerformanceRating.objects.filter(contract=contract).select_related("confirmed_by"))
+
+
+def rating_for_period(contract: Contract, period_end: date) -> PerformanceRating | None:
+    return PerformanceRating.objects.filter(contract=contract, period_end=period_end).first()
+
+
+def evidence_get(authority, evidence_id) -> Evidence | None:
+    return Evidence.objects.filter(authority=authority, pk=evidence_id).first()
 
 
 def report_is_overdue(report: DeliveryReport, today: date) -> bool:

@@ -8,7 +8,16 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import Authority
 from accounts.scoping import dangerously_unscoped
 
-from ..models import Charter, CharterMeasure, CharterVersion, Consultation, Outcome, Theme, VersionStatus
+from ..models import (
+    FROZEN_STATUSES,
+    Charter,
+    CharterMeasure,
+    CharterVersion,
+    Consultation,
+    Outcome,
+    Theme,
+    VersionStatus,
+)
 
 
 @dataclass
@@ -122,3 +131,18 @@ def version_get_visible(authority: Authority, version_id: int, *, include_drafts
 def version_item_get(authority: Authority, model, item_id: int):
     """A place, theme, outcome or charter measure of one of the authority's versions, with its version."""
     return model.objects.filter(authority=authority, pk=item_id).select_related("version").first()
+
+
+def frozen_versions(authority: Authority) -> list[CharterVersion]:
+    """The authority's versions that can no longer change (adopted or superseded), newest first."""
+    return list(
+        CharterVersion.objects.filter(authority=authority, status__in=FROZEN_STATUSES).order_by("-number", "pk")
+    )
+
+
+def measures_of_versions(authority: Authority, versions) -> QuerySet[CharterMeasure]:
+    return (
+        CharterMeasure.objects.filter(authority=authority, version__in=versions)
+        .select_related("version")
+        .order_by("-version__number", "code", "pk")
+    )

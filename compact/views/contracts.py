@@ -14,12 +14,13 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import selectors as account_selectors
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
-from accounts.models import Membership, Organisation, OrganisationKind
 from accounts.roles import Role, has_permission
 from accounts.views import add_domain_error, form_status, see_other
-from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
+from charters import selectors as charter_selectors
+from evaluation import selectors as evaluation_selectors
 from tenders.documents import CONTENT_TYPES
 
 from .. import decommissioning, selectors, services
@@ -32,12 +33,9 @@ from ..forms.contracts import (
     RatingForm,
 )
 from ..models import (
-    CommunityCheck,
     Contract,
     ContractStatus,
     DeliveryReport,
-    Evidence,
-    PerformanceRating,
     ReportStatus,
 )
 from ..performance import STATUS_TEXT, Rating
@@ -59,23 +57,14 @@ class ContractFilterForm(forms.Form):
 
 
 def _contract_or_404(request, contract_id) -> Contract:
-    contract = (
-        Contract.objects.filter(authority=request.authority, pk=contract_id)
-        .select_related("supplier", "responsible_officer", "charter_version", "tender", "lot")
-        .first()
-    )
+    contract = selectors.contract_get(request.authority, contract_id)
     if contract is None:
         raise Http404("No such contract")
     return contract
 
 
 def _contract_managers(authority):
-    memberships = (
-        Membership.objects.filter(authority=authority, role=Role.CONTRACT_MANAGER)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-    return [membership.user for membership in memberships]
+    return account_selectors.authority_users_with_role(authority, Role.CONTRACT_MANAGER)
 
 
 def _contract_url(request, contract) -> str:
@@ -128,16 +117,10 @@ def contract_list(request):
 @require_http_methods(["GET", "POST"])
 def contract_create(request):
     authority = request.authority
-    versions = list(
-        CharterVersion.objects.filter(authority=authority, status__in=FROZEN_STATUSES).order_by("-number", "pk")
-    )
-    measures = (
-        CharterMeasure.objects.filter(authority=authority, version__in=versions)
-        .select_related("version")
-        .order_by("-version__number", "code", "pk")
-    )
+    versions = charter_selectors.frozen_versions(authority)
+    measures = charter_selectors.measures_of_versions(authority, versions)
     # Supplier organisations are platform-wide, not the authority's: any registered supplier can hold a contract.
-    suppliers = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name", "pk")
+    suppliers = account_selectors.supplier_organisations()
     form = ContractCreateForm(
         request.POST or None,
         managers=_contract_managers(authority),
@@ -172,18 +155,12 @@ def contract_create(request):
 @authority_permission("contracts.manage")
 @require_http_methods(["GET", "POST"])
 def contract_from_award(request, award_id):
-    from evaluation.models import Award
-
-    award = (
-        Award.objects.filter(authority=request.authority, pk=award_id)
-        .select_related("evaluation__tender", "lot", "offer__organisation")
-        .first()
-    )
+    award = evaluation_selectors.award_get(request.authority, award_id)
     if award is None:
         raise Http404("No such award")
     tender = award.evaluation.tender
     context = {"award": award, "tender": tender, "supplier": award.offer.organisation.name}
-    existing = Contract.objects.filter(authority=request.authority, award_id_source=award.pk).first()
+    existing = selectors.contract_for_award(award)
     if award.confirmed_at is None or existing is not None:
         return render(
             request, "compact/contracts/contract_from_award_unavailable.html", {**context, "existing": existing}
@@ -223,7 +200,7 @@ def contract_detail(request, contract_id):
     commitments = [
         {"progress": row, "thread_url": _thread_url(slug, row.commitment.pk)} for row in progress.commitments
     ]
-    reports = list(DeliveryReport.objects.filter(contract=contract).order_by("number"))
+    reports = selectors.contract_reports(contract)
     for report in reports:
         report.overdue = selectors.report_is_overdue(report, today)
     roles = request.roles
@@ -238,12 +215,8 @@ def contract_detail(request, contract_id):
             "reports": reports,
             "kpis": list(contract.kpis.all()),
             # What community groups said on the public tracker, for the manager to answer.
-            "community_checks": list(
-                CommunityCheck.objects.filter(line__report__contract=contract).select_related(
-                    "organisation", "line__commitment__charter_measure", "line__report"
-                )
-            ),
-            "ratings": list(PerformanceRating.objects.filter(contract=contract).select_related("confirmed_by")),
+            "community_checks": selectors.contract_community_checks(contract),
+            "ratings": selectors.contract_ratings(contract),
             "assessments": assessments,
             "reduction_ready": any(decommissioning.reduction_ready(a) for a in assessments),
             "rating_labels": {rating.value: rating.label for rating in Rating},
@@ -328,7 +301,7 @@ def rating_confirm(request, contract_id):
     contract_url = _contract_url(request, contract)
     period_end = _rating_period_end(contract)
     suggestion = contract_progress(contract, period_end).rating
-    confirmed = PerformanceRating.objects.filter(contract=contract, period_end=period_end).first()
+    confirmed = selectors.rating_for_period(contract, period_end)
     context = {
         "contract": contract,
         "contract_url": contract_url,
@@ -362,11 +335,7 @@ def rating_confirm(request, contract_id):
 
 
 def _report_or_404(request, report_id) -> DeliveryReport:
-    report = (
-        DeliveryReport.objects.filter(authority=request.authority, pk=report_id)
-        .select_related("contract__supplier", "submitted_by")
-        .first()
-    )
+    report = selectors.report_get(request.authority, report_id)
     if report is None:
         raise Http404("No such report")
     return report
@@ -430,7 +399,7 @@ def line_verify(request, line_id):
 
 @authority_permission("contracts.view")
 def evidence_download(request, evidence_id):
-    evidence = Evidence.objects.filter(authority=request.authority, pk=evidence_id).first()
+    evidence = selectors.evidence_get(request.authority, evidence_id)
     if evidence is None:
         raise Http404("No such evidence")
     if request.method != "GET":

@@ -19,17 +19,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import selectors as account_selectors
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
-from accounts.models import Organisation, OrganisationKind
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, public_authority, see_other
 
 from .. import case_examples as cases
-from .. import checklist
+from .. import checklist, selectors
 from .. import partners as partner_services
 from ..forms.local_compact import CaseExampleForm, ChecklistActionForm, EvidenceForm, PartnerApproveForm
-from ..models import Contract
 from ..partners import NotPartnerOrOfficer
 
 PAGE_SIZE = 25
@@ -65,9 +64,7 @@ def _staff_url(request, name, *args):
 
 
 def _contracts(authority):
-    return list(
-        Contract.objects.filter(authority=authority).order_by("reference", "pk").only("id", "reference", "title")
-    )
+    return selectors.contracts_for_choice(authority)
 
 
 # Staff: Compact partners ----------------------------------------------------------------------------------------
@@ -101,10 +98,7 @@ def partner_list(request):
 @authority_permission("compact.partners")
 @require_POST
 def partner_add(request):
-    organisation = Organisation.objects.filter(
-        pk=request.POST.get("organisation") if (request.POST.get("organisation") or "").isdigit() else None,
-        kind=OrganisationKind.COMMUNITY_GROUP,
-    ).first()
+    organisation = account_selectors.community_group_get(request.POST.get("organisation"))
     back = _staff_url(request, "partner-list")
     if request.POST.get("q"):
         back += "?" + urlencode({"q": request.POST["q"][:100]})

@@ -11,9 +11,8 @@ from accounts.decorators import authority_permission
 from accounts.services import job_start
 from accounts.views import form_status, see_other
 
-from .. import reports
+from .. import reports, selectors
 from ..forms.reports import AnnualReportForm
-from ..models import Contract
 
 
 def _job_page(request, job):
@@ -23,7 +22,7 @@ def _job_page(request, job):
 @authority_permission("contracts.export")
 @require_http_methods(["GET", "POST"])
 def compliance_report(request, contract_id):
-    contract = Contract.objects.filter(authority=request.authority, pk=contract_id).select_related("supplier").first()
+    contract = selectors.contract_get(request.authority, contract_id)
     if contract is None:
         raise Http404("No such contract")
     if request.method == "POST":
