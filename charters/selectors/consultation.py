@@ -40,6 +40,25 @@ PUBLIC_VERSION_STATUSES = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED, Ve
 COMMENT_RELATIONS = ("organisation", "theme", "outcome", "measure", "response")
 
 
+def consultation_for_version(version: CharterVersion) -> Consultation | None:
+    """The version's consultation (a version has at most one), or None."""
+    return Consultation.objects.filter(version=version).first()
+
+
+def consultations_open(authority: Authority, today: date) -> list[Consultation]:
+    """The authority's consultations open today, closing soonest first."""
+    return list(
+        Consultation.objects.filter(
+            authority=authority,
+            opens_on__lte=today,
+            closes_on__gte=today,
+            version__status=VersionStatus.CONSULTATION,
+        )
+        .select_related("authority", "version", "version__charter")
+        .order_by("closes_on")
+    )
+
+
 def consultation_get(authority: Authority, consultation_id: int) -> Consultation | None:
     """Any of the authority's consultations, for its staff."""
     return (
