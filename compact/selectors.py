@@ -217,6 +217,10 @@ def report_for_contract(contract: Contract, number) -> DeliveryReport | None:
     return report
 
 
+def contract_commitments(contract: Contract) -> list[ContractCommitment]:
+    return list(contract.commitments.select_related("charter_measure").order_by("id"))
+
+
 def contract_reports(contract: Contract) -> list[DeliveryReport]:
     """The contract's reports in order, each with how many evidence files it has (`evidence_count`)."""
     return list(

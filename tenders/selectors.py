@@ -23,6 +23,7 @@ from .models import (
     Lot,
     MethodStatementAnswer,
     Offer,
+    OfferDocument,
     OfferSubmission,
     Question,
     QuestionKind,
@@ -429,6 +430,10 @@ def offer_page(offer: Offer) -> OfferPage:
 def offer_submissions(offer: Offer) -> list[OfferSubmission]:
     """Every submitted version of the offer, first to last, with who submitted it."""
     return list(OfferSubmission.objects.filter(offer=offer).select_related("submitted_by").order_by("number"))
+
+
+def offer_document_get(offer: Offer, document_id) -> OfferDocument | None:
+    return offer.documents.select_related("uploaded_by").filter(pk=document_id).first()
 
 
 def dangerously_offers_for_member(user: User, page_number) -> Page:

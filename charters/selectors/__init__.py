@@ -192,6 +192,10 @@ def charter_versions(charter: Charter) -> list[CharterVersion]:
     return list(charter.versions.select_related("adopted_by").order_by("-number"))
 
 
+def version_themes(version: CharterVersion) -> list[Theme]:
+    return list(version.themes.order_by("position", "id"))
+
+
 def version_measure_codes(version_id: int) -> set[str]:
     """The codes of the measures a version already has."""
     return set(CharterMeasure.objects.filter(version_id=version_id).values_list("code", flat=True))

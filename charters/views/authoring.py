@@ -142,7 +142,7 @@ def charter_revise(request, charter_id):
 @authority_permission("charters.view")
 def charter_compare(request, charter_id):
     charter = get_object_or_404(Charter, pk=charter_id, authority=request.authority)
-    versions = list(charter.versions.order_by("-number"))
+    versions = selectors.charter_versions(charter)
     by_id = {str(v.pk): v for v in versions}
     old, new = by_id.get(request.GET.get("from", "")), by_id.get(request.GET.get("to", ""))
     if old is None and new is None and len(versions) >= 2:
@@ -247,7 +247,7 @@ def _typed_total(data, themes) -> Decimal:
 @require_http_methods(["GET", "POST"])
 def version_weights(request, version_id):
     version = _version(request, version_id)
-    themes = list(version.themes.order_by("position", "id"))
+    themes = selectors.version_themes(version)
     if request.htmx and request.POST.get("action") == "total":
         # The live total while typing: only the total panel, never errors for half-typed numbers.
         context = {"version": version, "total": _typed_total(request.POST, themes)}

@@ -130,7 +130,7 @@ def report_submit(request, authority_slug, contract_id, number):
             },
             status=422 if request.method == "POST" else 200,  # a verified report cannot be submitted again
         )
-    commitments = list(contract.commitments.select_related("charter_measure").order_by("id"))
+    commitments = selectors.contract_commitments(contract)
     if request.method == "POST":
         form = ReportForm(request.POST, commitments=commitments)
         if form.is_valid():

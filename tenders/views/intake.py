@@ -337,7 +337,7 @@ def relevant_measure_add(request, tender_id):
             {
                 "tender": tender,
                 "lot": lot,
-                "lots": list(tender.lots.order_by("number")),
+                "lots": selectors.lots_for_tender(tender),
                 "groups": selectors.measure_choices(tender, lot=lot),
                 "value": lot.estimated_value if lot else tender.estimated_value,
             },

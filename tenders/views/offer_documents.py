@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
 
-from .. import documents
+from .. import documents, selectors
 from ..forms.offer_documents import DocumentUploadForm
 from ..models import OfferDocument, OfferStatus
 from ..offers import OfferDeadlinePassed
@@ -61,7 +61,7 @@ def _offer_or_404(request, offer_id):
 
 
 def _document_or_404(offer, document_id) -> OfferDocument:
-    document = offer.documents.select_related("uploaded_by").filter(pk=document_id).first()
+    document = selectors.offer_document_get(offer, document_id)
     if document is None:
         raise Http404("No such document")
     return document

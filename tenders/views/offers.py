@@ -141,7 +141,7 @@ def offer_start(request, authority_slug, tender_id):
             {**closed, "refusal": refusal},
             status=422 if request.method == "POST" else 200,
         )
-    lots = list(tender.lots.order_by("number"))
+    lots = selectors.lots_for_tender(tender)
     by_key = {(offer.organisation_id, offer.lot_id): offer for offer in existing}
     if request.method == "GET" and len(organisations) == 1 and not lots and existing:
         return see_other(_url("offer-edit", existing[0]))
