@@ -32,12 +32,7 @@ from ..forms.contracts import (
     LineVerifyForm,
     RatingForm,
 )
-from ..models import (
-    Contract,
-    ContractStatus,
-    DeliveryReport,
-    ReportStatus,
-)
+from ..models import Contract, ContractStatus, DeliveryReport, ReportStatus
 from ..performance import STATUS_TEXT, Rating
 from ..selectors import contract_progress
 

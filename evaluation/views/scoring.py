@@ -56,9 +56,6 @@ def _member_or_refusal(request, evaluation):
     return None, refused(request, evaluation, title=title, reason=reason, member=member)
 
 
-# Forms ----------------------------------------------------------------------------------------------------------
-
-
 # Pages ----------------------------------------------------------------------------------------------------------
 
 
