@@ -10,6 +10,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from . import tokens
 from .models import Authority, OrganisationKind
 from .roles import Role
 from .widgets import GovukCheckboxSelectMultiple, GovukRadioSelect
@@ -348,3 +349,16 @@ class ActingForGroupForm(forms.Form):
 
     def chosen_group(self):
         return self.groups.get(self.cleaned_data.get("organisation", ""))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        help_text="So you can tell your tokens apart, like “Monthly report script”.",
+        max_length=tokens.NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": f"The name must be {tokens.NAME_MAX_LENGTH} characters or fewer",
+        },
+    )

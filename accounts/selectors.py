@@ -55,6 +55,16 @@ class Member:
     roles: list[Role]
 
 
+def authority_users_with_role(authority: Authority, role: Role) -> list[User]:
+    """The authority's people holding the role, by name."""
+    memberships = (
+        Membership.objects.filter(authority=authority, role=role)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [membership.user for membership in memberships]
+
+
 def authority_members(authority: Authority) -> list[Member]:
     by_user: dict[int, Member] = {}
     for membership in Membership.objects.filter(authority=authority).select_related("user"):
@@ -128,11 +138,40 @@ def job_get_visible(authority: Authority, job_id, *, roles) -> Job | None:
     return job
 
 
+def supplier_organisations() -> QuerySet[Organisation]:
+    """Every registered supplier organisation: they are platform-wide, not an authority's."""
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("name", "pk")
+
+
+def community_group_get(organisation_id) -> Organisation | None:
+    if not str(organisation_id or "").isdigit():
+        return None
+    return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.COMMUNITY_GROUP).first()
+
+
 def community_groups(query: str = "") -> QuerySet[Organisation]:
     groups = Organisation.objects.filter(kind=OrganisationKind.COMMUNITY_GROUP)
     if query:
         groups = groups.filter(name__icontains=query)
     return groups.order_by("name")
+
+
+def supplier_organisations_for(user: User) -> list[Organisation]:
+    """The supplier organisations the person is an approved member of: those they may ask questions for."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.SUPPLIER,
+            memberships__user=user,
+            memberships__status=OrganisationMemberStatus.APPROVED,
+        ).order_by("name")
+    )
+
+
+def organisation_membership_get(organisation: Organisation, user: User) -> OrganisationMembership | None:
+    """The person's membership of the organisation, in any status (a pending request shows as pending)."""
+    return OrganisationMembership.objects.filter(organisation=organisation, user=user).first()
 
 
 def organisation_members(organisation: Organisation) -> dict[str, list[OrganisationMembership]]:

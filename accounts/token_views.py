@@ -1,6 +1,5 @@
 """The account's API token pages: list, create (the secret shown once), revoke with a confirmation."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,24 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from . import tokens
 from .errors import DomainError
+from .forms import ApiTokenForm
 from .views import add_domain_error, form_status, see_other
 
 PAGE_SIZE = 25
 # The secret waits in the session between the POST that made it and the one page that shows it, then is removed.
 SESSION_KEY = "api_token_secret_{}"
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
-        help_text="So you can tell your tokens apart, like “Monthly report script”.",
-        max_length=tokens.NAME_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        error_messages={
-            "required": "Enter a name for the token",
-            "max_length": f"The name must be {tokens.NAME_MAX_LENGTH} characters or fewer",
-        },
-    )
 
 
 def _token_or_404(request, token_id):

@@ -474,7 +474,7 @@ def organisation_create(request):
 def _organisation_context(request, organisation):
     my_membership = None
     if request.user.is_authenticated:
-        my_membership = OrganisationMembership.objects.filter(organisation=organisation, user=request.user).first()
+        my_membership = selectors.organisation_membership_get(organisation, request.user)
     is_admin = bool(
         my_membership
         and my_membership.role == OrganisationRole.ADMIN

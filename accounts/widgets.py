@@ -183,3 +183,20 @@ class GovukCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     def __init__(self, attrs=None, choices=(), option_hints=None):
         super().__init__(attrs, choices)
         self.option_hints = {str(key): value for key, value in (option_hints or {}).items()}
+
+
+class ConditionalRadioSelect(GovukRadioSelect):
+    """Radios where choosing an option reveals more fields: `conditionals` maps an option's value to the id of the
+    element it reveals (`data-app-reveals`). Not GOV.UK Frontend's reveal: for any radio with aria-controls it sets
+    aria-expanded, which ARIA does not allow on a radio and axe-core reports (alphagov/govuk-frontend#979); the
+    page's small script does the revealing. Without JavaScript the revealed fields are always shown."""
+
+    def __init__(self, attrs=None, choices=(), option_hints=None, conditionals=None):
+        super().__init__(attrs, choices, option_hints)
+        self.conditionals = conditionals or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if (target := self.conditionals.get(str(value))) is not None:
+            option["attrs"] = {**option["attrs"], "data-app-reveals": target}
+        return option

@@ -25,7 +25,7 @@ from accounts.api.foundation import (
 from accounts.api.views import AuthorityApiView
 
 from . import consultation as consultation_services
-from . import consultation_selectors, library, selectors, services
+from . import library, selectors, services
 from .errors import TransitionRefused, VersionFrozen
 from .models import (
     Charter,
@@ -41,6 +41,7 @@ from .models import (
     Unit,
     VersionStatus,
 )
+from .selectors import consultation as consultation_selectors
 
 register_conflicts(
     VersionFrozen,

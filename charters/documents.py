@@ -27,10 +27,10 @@ from accounts.models import Authority, Job, JobStatus, User
 from accounts.scoping import authority_scope
 from accounts.services import job_start
 
-from .consultation_selectors import consultation_report_data
 from .models import CharterVersion, Comment, CommentStatus, Consultation, VersionStatus
 from .pdf import html_to_pdf
 from .selectors import version_content
+from .selectors.consultation import consultation_report_data
 from .signals import version_adopted
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ PUBLIC_RETRY_AFTER = timedelta(minutes=10)
 PUBLIC_STALE_AFTER = timedelta(minutes=15)
 
 
-# The consultation summary in the charter PDF (the report's data: consultation_selectors.consultation_report_data)
+# The consultation summary in the charter PDF (the report's data: selectors.consultation.consultation_report_data)
 
 
 @dataclass

@@ -7,12 +7,22 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from accounts.models import AuditEvent
 from charters.monetisation import monetise_measure
-from tenders.models import Lot, OfferStatus, OfferSubmission, Question, QuestionKind, RelevantMeasure, Tender
+from tenders.models import Lot, Offer, OfferStatus, OfferSubmission, Question, QuestionKind, RelevantMeasure, Tender
 from tenders.offers import measures_for
 
 from . import scoring
-from .models import ConflictDecision, Declaration, Evaluation, ModeratedScore, PanelMember, Score
+from .models import (
+    AssessmentSummary,
+    Award,
+    ConflictDecision,
+    Declaration,
+    Evaluation,
+    ModeratedScore,
+    PanelMember,
+    Score,
+)
 from .scoring import Criterion, Part
 
 HUNDRED = Decimal("100")
@@ -26,6 +36,39 @@ def evaluation_get(authority, evaluation_id) -> Evaluation | None:
         .select_related("tender", "moderator", "finalised_by")
         .first()
     )
+
+
+def evaluation_for_tender(tender: Tender) -> Evaluation | None:
+    """The tender's evaluation (a tender has at most one), or None while it has not been started."""
+    return (
+        Evaluation.objects.filter(authority_id=tender.authority_id, tender=tender)
+        .select_related("tender", "moderator")
+        .first()
+    )
+
+
+def evaluated_offer_get(authority, offer_id) -> Offer | None:
+    """An offer of the authority's, for the scoring and moderation pages (which then check its evaluation)."""
+    return (
+        Offer.objects.filter(authority=authority, pk=offer_id).select_related("tender", "organisation", "lot").first()
+    )
+
+
+def moderated_score_history(offer: Offer) -> dict:
+    """Earlier agreed scores per question, from the audit trail (the record of every change: old and new)."""
+    events = (
+        AuditEvent.objects.filter(verb="evaluation.moderated_score_recorded", changes__offer=offer.pk)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    found = {}
+    for event in events:
+        before = event.changes.get("before")
+        if before:
+            found.setdefault(event.changes.get("question"), []).append(
+                {"before": before, "after": event.changes.get("after"), "event": event}
+            )
+    return found
 
 
 def evaluations_for(authority):
@@ -379,6 +422,14 @@ def panel_for(evaluation: Evaluation) -> list[PanelMember]:
     )
 
 
+def panel_member_get(authority, member_id) -> PanelMember | None:
+    return (
+        PanelMember.objects.filter(authority=authority, pk=member_id)
+        .select_related("user", "decided_by", "evaluation__tender")
+        .first()
+    )
+
+
 def panel_member_for(evaluation: Evaluation, user) -> PanelMember | None:
     return PanelMember.objects.filter(evaluation=evaluation, user=user).select_related("user").first()
 
@@ -461,3 +512,37 @@ def scoring_progress(member: PanelMember) -> ScoringProgress:
 def own_scores(member: PanelMember, offer) -> dict:
     """The evaluator's own scores of one offer, by question id."""
     return {score.question_id: score for score in Score.objects.filter(panel_member=member, offer=offer)}
+
+
+def supplier_name(offer, submission) -> str:
+    """The bidder's name as submitted with the offer, or its organisation's name when the submission has none."""
+    return (submission.content.get("supplier") if submission else "") or offer.organisation.name
+
+
+# Awards ----------------------------------------------------------------------------------------------------------
+
+
+def award_get(authority, award_id) -> Award | None:
+    return (
+        Award.objects.filter(pk=award_id, authority=authority)
+        .select_related("evaluation__tender", "lot", "offer__organisation", "confirmed_by")
+        .first()
+    )
+
+
+def awards_by_lot(evaluation: Evaluation) -> dict:
+    """The evaluation's awards by lot id (None for a tender without lots)."""
+    return {
+        award.lot_id: award
+        for award in Award.objects.filter(evaluation=evaluation).select_related(
+            "offer__organisation", "lot", "decided_by", "confirmed_by"
+        )
+    }
+
+
+def award_summaries(award: Award) -> list[AssessmentSummary]:
+    return list(
+        AssessmentSummary.objects.filter(award=award)
+        .select_related("organisation", "job")
+        .order_by("organisation__name")
+    )

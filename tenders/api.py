@@ -32,6 +32,8 @@ from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 
 from . import clarifications, offers, sealing, selectors, services
+from .documents import CONTENT_TYPES
+from .forms.offers import ANSWER_MAX_LENGTH
 from .models import (
     DocumentKind,
     OfferStatus,
@@ -42,8 +44,6 @@ from .models import (
     TenderCategory,
     TenderStatus,
 )
-from .views.offers import ANSWER_MAX_LENGTH
-from .views.opening import CONTENT_TYPES
 
 register_conflicts(
     services.TenderLocked,

@@ -28,6 +28,7 @@ from accounts.emails import send_templated_email
 from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, OrganisationKind, OrganisationMemberStatus, User
 from accounts.scoping import dangerously_unscoped
+from accounts.selectors import supplier_organisations_for
 
 from .cpv import divisions_for
 from .models import (
@@ -304,19 +305,6 @@ def tender_public_page(tender: Tender, *, user: User | None = None, now: datetim
 
 
 # Clarifications: reads ------------------------------------------------------------------------------------------
-
-
-def supplier_organisations_for(user: User) -> list[Organisation]:
-    """The supplier organisations the person is an approved member of: those they may ask questions for."""
-    if user is None or not user.is_authenticated:
-        return []
-    return list(
-        Organisation.objects.filter(
-            kind=OrganisationKind.SUPPLIER,
-            memberships__user=user,
-            memberships__status=OrganisationMemberStatus.APPROVED,
-        ).order_by("name")
-    )
 
 
 def clarifications_published(tender: Tender) -> list[Clarification]:

@@ -23,6 +23,7 @@ from .models import (
     Lot,
     MethodStatementAnswer,
     Offer,
+    OfferDocument,
     OfferSubmission,
     Question,
     QuestionKind,
@@ -310,6 +311,10 @@ def charter_measure_for_tender(tender: Tender, measure_id) -> CharterMeasure | N
     )
 
 
+def lots_for_tender(tender: Tender) -> list[Lot]:
+    return list(Lot.objects.filter(tender=tender).order_by("number"))
+
+
 def lot_for_tender(tender: Tender, lot_id) -> Lot | None:
     if not str(lot_id or "").isdigit():
         return None
@@ -425,6 +430,10 @@ def offer_page(offer: Offer) -> OfferPage:
 def offer_submissions(offer: Offer) -> list[OfferSubmission]:
     """Every submitted version of the offer, first to last, with who submitted it."""
     return list(OfferSubmission.objects.filter(offer=offer).select_related("submitted_by").order_by("number"))
+
+
+def offer_document_get(offer: Offer, document_id) -> OfferDocument | None:
+    return offer.documents.select_related("uploaded_by").filter(pk=document_id).first()
 
 
 def dangerously_offers_for_member(user: User, page_number) -> Page:

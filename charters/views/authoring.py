@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +20,8 @@ from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
 
 from .. import selectors, services
-from ..authoring_forms import (
+from ..diff import versions_diff
+from ..forms.authoring import (
     AdoptForm,
     CharterCreateForm,
     CharterMeasureForm,
@@ -33,12 +33,10 @@ from ..authoring_forms import (
     VersionDetailsForm,
     weights_form_class,
 )
-from ..diff import versions_diff
 from ..models import (
     Charter,
     CharterMeasure,
     CharterVersion,
-    Consultation,
     LocalMeasure,
     Measure,
     Outcome,
@@ -46,6 +44,7 @@ from ..models import (
     Theme,
     VersionStatus,
 )
+from ..selectors import consultation as consultation_selectors
 
 LIBRARY_PAGE_SIZE = 25
 
@@ -112,7 +111,7 @@ def charter_create(request):
 @authority_permission("charters.view")
 def charter_detail(request, charter_id):
     charter = get_object_or_404(Charter, pk=charter_id, authority=request.authority)
-    versions = list(charter.versions.select_related("adopted_by").order_by("-number"))
+    versions = selectors.charter_versions(charter)
     in_progress = any(v.status in (VersionStatus.DRAFT, VersionStatus.CONSULTATION) for v in versions)
     return render(
         request,
@@ -143,7 +142,7 @@ def charter_revise(request, charter_id):
 @authority_permission("charters.view")
 def charter_compare(request, charter_id):
     charter = get_object_or_404(Charter, pk=charter_id, authority=request.authority)
-    versions = list(charter.versions.order_by("-number"))
+    versions = selectors.charter_versions(charter)
     by_id = {str(v.pk): v for v in versions}
     old, new = by_id.get(request.GET.get("from", "")), by_id.get(request.GET.get("to", ""))
     if old is None and new is None and len(versions) >= 2:
@@ -180,7 +179,7 @@ def _structure_context(request, version, **extra):
 @authority_permission("charters.view")
 def version_edit(request, version_id):
     version = _version(request, version_id)
-    consultation = Consultation.objects.filter(version=version).first()
+    consultation = consultation_selectors.consultation_for_version(version)
     context = _structure_context(
         request,
         version,
@@ -248,7 +247,7 @@ def _typed_total(data, themes) -> Decimal:
 @require_http_methods(["GET", "POST"])
 def version_weights(request, version_id):
     version = _version(request, version_id)
-    themes = list(version.themes.order_by("position", "id"))
+    themes = selectors.version_themes(version)
     if request.htmx and request.POST.get("action") == "total":
         # The live total while typing: only the total panel, never errors for half-typed numbers.
         context = {"version": version, "total": _typed_total(request.POST, themes)}
@@ -310,7 +309,7 @@ def _form_failed(request, version, name, form):
     """An inline add form with errors: the structure panel (htmx) or the whole page (no JavaScript), as 422."""
     if request.htmx:
         return _after_change(request, version, status=422, **{name: form})
-    consultation = Consultation.objects.filter(version=version).first()
+    consultation = consultation_selectors.consultation_for_version(version)
     context = _structure_context(
         request,
         version,
@@ -449,17 +448,8 @@ def measure_choose(request, outcome_id):
     """Step one of adding a measure: pick one from the library (platform and local), or write a new one."""
     outcome = _item_or_404(Outcome, request, outcome_id)
     query = request.GET.get("q", "").strip()[:100]
-    platform = Measure.objects.filter(is_active=True)
-    local = LocalMeasure.objects.filter(authority=request.authority, is_active=True)
-    if query:
-        match = (
-            Q(code__icontains=query)
-            | Q(title__icontains=query)
-            | Q(theme__icontains=query)
-            | Q(outcome__icontains=query)
-        )
-        platform, local = platform.filter(match), local.filter(match)
-    used = set(CharterMeasure.objects.filter(version_id=outcome.version_id).values_list("code", flat=True))
+    local, platform = selectors.library_measures_to_choose(request.authority, query, limit=LIBRARY_PAGE_SIZE)
+    used = selectors.version_measure_codes(outcome.version_id)
     return render(
         request,
         "charters/authoring/measure_choose.html",
@@ -468,8 +458,8 @@ def measure_choose(request, outcome_id):
             "outcome": outcome,
             "q": query,
             "used": used,
-            "local_measures": list(local.order_by("code")[:LIBRARY_PAGE_SIZE]),
-            "platform_measures": list(platform.order_by("code")[:LIBRARY_PAGE_SIZE]),
+            "local_measures": local,
+            "platform_measures": platform,
         },
     )
 
@@ -554,7 +544,7 @@ def consultation_open(request, version_id):
 @require_http_methods(["GET", "POST"])
 def version_adopt(request, version_id):
     version = _version(request, version_id)
-    consultation = Consultation.objects.filter(version=version).first()
+    consultation = consultation_selectors.consultation_for_version(version)
     form = AdoptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,6 @@ job page, which shows progress and the download.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
@@ -18,11 +17,11 @@ from accounts.decorators import authority_permission
 from accounts.models import JobStatus
 from accounts.views import see_other
 
-from .. import documents
-from ..models import Charter, CharterVersion, Consultation, VersionStatus
+from .. import documents, selectors
+from ..models import CharterVersion, Consultation, VersionStatus
+from ..selectors import consultation as consultation_selectors
 from ..selectors import public_adopted_versions, public_open_consultations, version_content
 
-PUBLIC_STATUSES = (VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
 PAGE_SIZE = 20
 
 
@@ -39,16 +38,7 @@ def consultation_public_url(consultation: Consultation) -> str:
 
 def _open_consultations(authority):
     today = timezone.localdate()
-    consultations = list(
-        Consultation.objects.filter(
-            authority=authority,
-            opens_on__lte=today,
-            closes_on__gte=today,
-            version__status=VersionStatus.CONSULTATION,
-        )
-        .select_related("authority", "version", "version__charter")
-        .order_by("closes_on")
-    )
+    consultations = consultation_selectors.consultations_open(authority, today)
     for consultation in consultations:
         consultation.public_url = consultation_public_url(consultation)
     return consultations
@@ -63,20 +53,7 @@ def charter_public(request, authority_slug):
     One charter with an adopted version is shown in full; several are listed, each linking to its current version.
     A fixed number of queries whatever the charter's size (the body comes from `version_content`)."""
     authority = request.authority
-    charters = list(
-        Charter.objects.filter(authority=authority)
-        .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=CharterVersion.objects.filter(status__in=PUBLIC_STATUSES).order_by("-number"),
-                to_attr="public_versions",
-            )
-        )
-        .order_by("title", "pk")
-    )
-    charters = [charter for charter in charters if charter.public_versions]
-    for charter in charters:
-        charter.adopted = next((v for v in charter.public_versions if v.status == VersionStatus.ADOPTED), None)
+    charters = selectors.charters_public(authority)
     current = [charter for charter in charters if charter.adopted]
     content = version_content(current[0].adopted) if len(current) == 1 else None
     return render(
@@ -97,7 +74,7 @@ def _public_version(request, version_id) -> CharterVersion:
         CharterVersion.objects.select_related("charter", "authority"),
         pk=version_id,
         authority=request.authority,
-        status__in=PUBLIC_STATUSES,
+        status__in=selectors.PUBLIC_VERSION_STATUSES,
     )
 
 
@@ -106,10 +83,8 @@ def version_public(request, authority_slug, version_id):
     version = _public_version(request, version_id)
     current = None
     if version.status == VersionStatus.SUPERSEDED:
-        current = CharterVersion.objects.filter(charter_id=version.charter_id, status=VersionStatus.ADOPTED).first()
-    history = list(
-        CharterVersion.objects.filter(charter_id=version.charter_id, status__in=PUBLIC_STATUSES).order_by("-number")
-    )
+        current = selectors.version_adopted_for_charter(version.charter_id)
+    history = selectors.versions_public_for_charter(version.charter_id)
     return render(
         request,
         "charters/public/version_public.html",

@@ -1,7 +1,6 @@
 """Staff pages that start the contract follow-up reports (compact/reports.py) as background jobs; once started,
 the job page (accounts:job-detail) follows its progress and offers the file."""
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -12,8 +11,8 @@ from accounts.decorators import authority_permission
 from accounts.services import job_start
 from accounts.views import form_status, see_other
 
-from .. import reports
-from ..models import Contract
+from .. import reports, selectors
+from ..forms.reports import AnnualReportForm
 
 
 def _job_page(request, job):
@@ -23,7 +22,7 @@ def _job_page(request, job):
 @authority_permission("contracts.export")
 @require_http_methods(["GET", "POST"])
 def compliance_report(request, contract_id):
-    contract = Contract.objects.filter(authority=request.authority, pk=contract_id).select_related("supplier").first()
+    contract = selectors.contract_get(request.authority, contract_id)
     if contract is None:
         raise Http404("No such contract")
     if request.method == "POST":
@@ -35,21 +34,6 @@ def compliance_report(request, contract_id):
         )
         return _job_page(request, job)
     return render(request, "compact/reports/compliance_report.html", {"contract": contract})
-
-
-class AnnualReportForm(forms.Form):
-    year = forms.TypedChoiceField(
-        label="Financial year",
-        coerce=int,
-        help_text="From 1 April to 31 March",
-        error_messages={"required": "Choose the financial year", "invalid_choice": "Choose a financial year"},
-    )
-
-    def __init__(self, *args, today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [
-            (year, reports.financial_year_label(year)) for year in reports.annual_report_years(today)
-        ]
 
 
 @authority_permission("contracts.export")

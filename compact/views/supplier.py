@@ -8,11 +8,8 @@ included, gets 404, and so does another authority's slug (queries run in the slu
 live in compact/services.py and compact/evidence.py.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -20,18 +17,17 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import selectors as account_selectors
 from accounts.errors import DomainError
-from accounts.models import OrganisationMembership, OrganisationMemberStatus
-from accounts.scoping import dangerously_unscoped
 from accounts.views import add_domain_error, form_status, see_other
 from tenders.views.offer_documents import TOO_LARGE, UploadSizeGuard
 
 from .. import evidence as evidence_rules
 from .. import selectors, services
-from ..models import Contract, DeliveryLine, DeliveryReport, ReportStatus, Verification
+from ..forms.supplier import AnswerForm, EvidenceUploadForm, ReportForm
+from ..models import Contract, DeliveryReport, ReportStatus, Verification
 
 MY_CONTRACTS_PAGE_SIZE = 20
-
 
 # Finding things -----------------------------------------------------------------------------------------------
 
@@ -39,17 +35,16 @@ MY_CONTRACTS_PAGE_SIZE = 20
 def _contract_or_404(request, contract_id) -> Contract:
     if request.authority is None:
         raise Http404("No such authority")
-    contract = Contract.objects.select_related("supplier", "authority").filter(pk=contract_id).first()
-    if contract is None or not evidence_rules.is_supplier_member(contract, request.user):
+    contract = selectors.contract_get_for_supplier_member(request.authority, contract_id, request.user)
+    if contract is None:
         raise Http404("No such contract")
     return contract
 
 
 def _report_or_404(contract, number) -> DeliveryReport:
-    report = DeliveryReport.objects.filter(contract=contract, number=number).first()
+    report = selectors.report_for_contract(contract, number)
     if report is None:
         raise Http404("No such report")
-    report.contract = contract
     return report
 
 
@@ -78,14 +73,8 @@ def _receipt_groups(receipt: str) -> list[str]:
 def supplier_contract(request, authority_slug, contract_id):
     contract = _contract_or_404(request, contract_id)
     progress = selectors.contract_progress(contract, timezone.localdate())
-    reports = list(
-        DeliveryReport.objects.filter(contract=contract).annotate(evidence_count=Count("evidence")).order_by("number")
-    )
-    queries = list(
-        DeliveryLine.objects.filter(report__contract=contract, verification=Verification.QUERIED)
-        .select_related("report", "commitment__charter_measure")
-        .order_by("report__number", "commitment_id")
-    )
+    reports = selectors.contract_reports(contract)
+    queries = selectors.contract_open_queries(contract)
     return render(
         request,
         "compact/supplier/contract.html",
@@ -102,61 +91,9 @@ def supplier_contract(request, authority_slug, contract_id):
 # Submitting a report ------------------------------------------------------------------------------------------
 
 
-class ReportForm(forms.Form):
-    """A quantity, place and note per commitment (named as report_submit names its refusals), and a narrative.
-    Everything is text here: the service judges it, so what was typed comes back as typed."""
-
-    narrative = forms.CharField(
-        label="What was delivered this period",
-        help_text="Describe the social value delivered, for example who benefited and where.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-
-    def __init__(self, *args, commitments, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.commitments = commitments
-        for commitment in commitments:
-            measure = commitment.charter_measure
-            self.fields[f"quantity_{commitment.pk}"] = forms.CharField(
-                label=f"Quantity delivered ({measure.unit})",
-                help_text=f"Target {commitment.target.normalize():f} {measure.unit}. Enter 0 if none was delivered.",
-                required=False,
-                widget=forms.TextInput(
-                    attrs={
-                        "class": "govuk-input--width-10",
-                        "inputmode": "decimal",
-                        "spellcheck": "false",
-                        "govuk_suffix": measure.unit,
-                    }
-                ),
-            )
-            self.fields[f"place_{commitment.pk}"] = forms.CharField(
-                label="Where (optional)", required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
-            )
-            self.fields[f"note_{commitment.pk}"] = forms.CharField(
-                label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
-
-    def rows(self):
-        return [
-            (
-                commitment,
-                self[f"quantity_{commitment.pk}"],
-                self[f"place_{commitment.pk}"],
-                self[f"note_{commitment.pk}"],
-            )
-            for commitment in self.commitments
-        ]
-
-    def lines(self) -> dict:
-        data = self.cleaned_data
-        return {c.pk: (data[f"quantity_{c.pk}"], data[f"place_{c.pk}"], data[f"note_{c.pk}"]) for c in self.commitments}
-
-
 def _initial(report, commitments) -> dict:
     initial = {"narrative": report.narrative}
-    for line in DeliveryLine.objects.filter(report=report):
+    for line in selectors.report_lines(report):
         initial |= {
             f"quantity_{line.commitment_id}": f"{line.quantity.normalize():f}",
             f"place_{line.commitment_id}": line.place,
@@ -193,7 +130,7 @@ def report_submit(request, authority_slug, contract_id, number):
             },
             status=422 if request.method == "POST" else 200,  # a verified report cannot be submitted again
         )
-    commitments = list(contract.commitments.select_related("charter_measure").order_by("id"))
+    commitments = selectors.contract_commitments(contract)
     if request.method == "POST":
         form = ReportForm(request.POST, commitments=commitments)
         if form.is_valid():
@@ -223,30 +160,8 @@ def report_submit(request, authority_slug, contract_id, number):
 # Evidence -----------------------------------------------------------------------------------------------------
 
 
-class EvidenceUploadForm(forms.Form):
-    # Not `required`: a file dropped for its size arrives as no file, and needs its own message (clean_file).
-    file = forms.FileField(
-        label="Upload a file", required=False, widget=forms.FileInput(attrs={"accept": evidence_rules.ACCEPT})
-    )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-        self.fields[
-            "file"
-        ].help_text = f"A PDF, PNG, JPEG, XLSX or CSV file, {evidence_rules.max_size_label()} or smaller."
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if self.too_large:
-            raise forms.ValidationError(f"The selected file must be {evidence_rules.max_size_label()} or smaller")
-        if not upload:
-            raise forms.ValidationError("Select a file to upload")
-        return upload
-
-
 def _evidence_or_404(report, evidence_id):
-    item = report.evidence.select_related("uploaded_by").filter(pk=evidence_id).first()
+    item = selectors.report_evidence_get(report, evidence_id)
     if item is None:
         raise Http404("No such file")
     return item
@@ -355,28 +270,13 @@ def report_evidence_download(request, authority_slug, contract_id, number, evide
 # Answering a query --------------------------------------------------------------------------------------------
 
 
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label="Your answer",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"max_length": "The answer must be 3,000 characters or fewer"},
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def query_answer(request, authority_slug, contract_id, line_id):
     contract = _contract_or_404(request, contract_id)
-    line = (
-        DeliveryLine.objects.filter(pk=line_id, report__contract=contract)
-        .select_related("report", "commitment__charter_measure")
-        .first()
-    )
+    line = selectors.contract_line_get(contract, line_id)
     if line is None:
         raise Http404("No such line")
-    line.report.contract = contract
     open_question = line.verification == Verification.QUERIED
     if request.method == "POST" and open_question:
         form = AnswerForm(request.POST)
@@ -401,32 +301,19 @@ def query_answer(request, authority_slug, contract_id, line_id):
 # Every contract of the person's organisations ----------------------------------------------------------------
 
 
-def dangerously_contracts_for_member(user, page_number):
-    """One page of the contracts of every supplier organisation the person is an approved member of, to every
-    authority. It reads across authorities (a supplier holds contracts with many), filtered to the person's own
-    organisations, so it runs unscoped; everything the page shows is fetched before the unscoped block ends."""
-    organisations = OrganisationMembership.objects.filter(user=user, status=OrganisationMemberStatus.APPROVED).values(
-        "organisation_id"
-    )
-    with dangerously_unscoped():
-        contracts = (
-            Contract.objects.filter(supplier_id__in=organisations)
-            .select_related("authority", "supplier")
-            .annotate(open_queries=Count("reports__lines", filter=Q(reports__lines__verification=Verification.QUERIED)))
-            .order_by("-starts_on", "reference", "id")
-        )
-        page = Paginator(contracts, MY_CONTRACTS_PAGE_SIZE).get_page(page_number)
-        page.object_list = list(page.object_list)
-    return page
-
-
 @login_required
 @require_GET
 def my_contracts(request):
     return render(
         request,
         "compact/supplier/my_contracts.html",
-        {"page_obj": dangerously_contracts_for_member(request.user, request.GET.get("page"))},
+        {
+            "page_obj": selectors.dangerously_contracts_for_suppliers(
+                account_selectors.supplier_organisations_for(request.user),
+                request.GET.get("page"),
+                page_size=MY_CONTRACTS_PAGE_SIZE,
+            )
+        },
     )
 
 

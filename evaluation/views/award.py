@@ -12,7 +12,6 @@ their organisation only (404 for anyone without an assessed offer in it), with i
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -26,46 +25,15 @@ from accounts.errors import DomainError
 from accounts.jobs import job_download_record
 from accounts.models import JobStatus
 from accounts.views import add_domain_error, form_status, see_other
-from accounts.widgets import GovukRadioSelect
-from tenders.models import Lot
+from tenders import selectors as tender_selectors
 
 from .. import selectors, services, summaries
-from ..models import AssessmentSummary, Award, EvaluationStatus
-from ..services import RATIONALE_MAX
-from .moderation import evaluation_or_404, overview_url, supplier_name
+from ..forms import AwardForm
+from ..models import Award, EvaluationStatus
+from ..selectors import supplier_name
+from .moderation import evaluation_or_404, overview_url
 
 # Deciding ------------------------------------------------------------------------------------------------------
-
-
-class AwardForm(forms.Form):
-    offer = forms.TypedChoiceField(
-        label="Which offer wins?",
-        help_text="The award goes to the highest-ranked offer.",
-        coerce=int,
-        error_messages={
-            "required": "Choose the winning offer",
-            "invalid_choice": "Choose one of the offers ranked for this award",
-        },
-    )
-    reasons = forms.CharField(
-        label="Reasons for the award",
-        help_text="Why this offer wins: recorded with the decision, in the evaluation pack and the audit log.",
-        max_length=RATIONALE_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": "Give the reasons for the award",
-            "max_length": f"The reasons must be {RATIONALE_MAX:,} characters or fewer",
-        },
-    )
-
-    def __init__(self, *args, ranked, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices, hints = [], {}
-        for row in ranked:
-            choices.append((row.offer.pk, supplier_name(row.offer, row.submission)))
-            hints[row.offer.pk] = f"Ranked {row.rank}{' (tied)' if row.tied else ''}: {row.total:.2f} points"
-        self.fields["offer"].choices = choices
-        self.fields["offer"].widget = GovukRadioSelect(choices=choices, option_hints=hints)
 
 
 def standstill_text(award: Award) -> str:
@@ -73,14 +41,6 @@ def standstill_text(award: Award) -> str:
     return (
         f"Standstill ends at midnight at the end of {ends:%A %-d %B %Y}; you can confirm the award from "
         f"{ends + timedelta(days=1):%A %-d %B %Y}."
-    )
-
-
-def _award_summaries(award: Award) -> list[AssessmentSummary]:
-    return list(
-        AssessmentSummary.objects.filter(award=award)
-        .select_related("organisation", "job")
-        .order_by("organisation__name")
     )
 
 
@@ -101,13 +61,8 @@ def award(request, evaluation_id):
         context["still_scoring"] = selectors.members_still_scoring(evaluation)
         context["moderated_missing"] = selectors.missing_moderated_scores(evaluation)
         return render(request, "evaluation/award/not_yet.html", context)
-    lots = list(Lot.objects.filter(tender=tender).order_by("number"))
-    awards = {
-        a.lot_id: a
-        for a in Award.objects.filter(evaluation=evaluation).select_related(
-            "offer__organisation", "lot", "decided_by", "confirmed_by"
-        )
-    }
+    lots = tender_selectors.lots_for_tender(tender)
+    awards = selectors.awards_by_lot(evaluation)
     lot = None
     if lots:
         number = request.POST.get("lot") or request.GET.get("lot")
@@ -128,7 +83,7 @@ def award(request, evaluation_id):
                 "supplier": decided.offer.organisation.name,
                 "standstill": standstill_text(decided),
                 "standstill_over": timezone.localdate() > decided.standstill_ends_on,
-                "summaries": _award_summaries(decided),
+                "summaries": selectors.award_summaries(decided),
             }
         )
         return render(request, "evaluation/award/award_decided.html", context)
@@ -177,11 +132,7 @@ def award(request, evaluation_id):
 @authority_permission("evaluation.manage")
 @require_http_methods(["GET", "POST"])
 def award_confirm(request, award_id):
-    decided = (
-        Award.objects.filter(pk=award_id, authority=request.authority)
-        .select_related("evaluation__tender", "lot", "offer__organisation", "confirmed_by")
-        .first()
-    )
+    decided = selectors.award_get(request.authority, award_id)
     if decided is None:
         raise Http404("No such award")
     evaluation = decided.evaluation

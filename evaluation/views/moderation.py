@@ -12,7 +12,6 @@ counts and the sensitivity of the winner to the social value weighting.
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -21,25 +20,21 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
-from accounts.models import AuditEvent
 from accounts.views import add_domain_error, form_status, see_other
 from tenders import sealing
-from tenders.models import Lot, Offer, QuestionKind
+from tenders import selectors as tender_selectors
+from tenders.models import Lot, QuestionKind
 
 from .. import scoring, selectors, services
+from ..forms import ModerationForm
 from ..models import Evaluation, EvaluationStatus
-from ..selectors import moderator_refusal
-from ..services import RATIONALE_MAX
+from ..selectors import moderator_refusal, supplier_name
 
 # Looking things up and who may moderate -----------------------------------------------------------------------
 
 
 def evaluation_or_404(request, evaluation_id) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.filter(pk=evaluation_id, authority=request.authority)
-        .select_related("tender", "moderator", "finalised_by")
-        .first()
-    )
+    evaluation = selectors.evaluation_get(request.authority, evaluation_id)
     if evaluation is None:
         raise Http404("No such evaluation")
     return evaluation
@@ -94,10 +89,6 @@ def _still_scoring(evaluation: Evaluation) -> bool:
     return evaluation.status == EvaluationStatus.SCORING and selectors.members_still_scoring(evaluation) > 0
 
 
-def supplier_name(offer, submission) -> str:
-    return (submission.content.get("supplier") if submission else "") or offer.organisation.name
-
-
 # The grid ------------------------------------------------------------------------------------------------------
 
 
@@ -131,77 +122,13 @@ def moderation(request, evaluation_id):
 # One offer: the agreed scores ----------------------------------------------------------------------------------
 
 
-class ModerationForm(forms.Form):
-    """An agreed score and its rationale for every question, for one offer."""
-
-    def __init__(self, *args, questions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.questions = questions
-        for number, question in enumerate(questions, start=1):
-            top = question.scale_max
-            self.fields[f"score_{question.pk}"] = forms.DecimalField(
-                label=f"Agreed score for question {number}",
-                help_text=f"From 0 to {top}, with one decimal place at most (like 3.5)",
-                min_value=Decimal("0"),
-                max_value=Decimal(top),
-                max_digits=5,
-                decimal_places=1,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "decimal", "class": "govuk-input--width-3", "spellcheck": "false"}
-                ),
-                error_messages={
-                    "required": f"Enter the agreed score for question {number}",
-                    "invalid": f"The agreed score for question {number} must be a number, like 3 or 3.5",
-                    "min_value": f"The agreed score for question {number} must be from 0 to {top}",
-                    "max_value": f"The agreed score for question {number} must be from 0 to {top}",
-                    "max_decimal_places": f"The agreed score for question {number} can have one decimal place",
-                    "max_digits": f"The agreed score for question {number} must be from 0 to {top}",
-                },
-            )
-            self.fields[f"rationale_{question.pk}"] = forms.CharField(
-                label=f"Why the panel agreed this score for question {number}",
-                help_text="The reason is kept with the score, shown in the evaluation pack and, as the reason for "
-                "the score, in the bidder's assessment summary.",
-                max_length=RATIONALE_MAX,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={
-                    "required": f"Enter why the panel agreed this score for question {number}",
-                    "max_length": f"The rationale for question {number} must be {RATIONALE_MAX:,} characters or fewer",
-                },
-            )
-
-    def pairs(self):
-        return [(q, self[f"score_{q.pk}"], self[f"rationale_{q.pk}"]) for q in self.questions]
-
-
-def _history(offer: Offer) -> dict:
-    """Earlier agreed scores per question, from the audit trail (the record of every change: old and new)."""
-    events = (
-        AuditEvent.objects.filter(verb="evaluation.moderated_score_recorded", changes__offer=offer.pk)
-        .select_related("actor")
-        .order_by("created_at", "pk")
-    )
-    found = {}
-    for event in events:
-        before = event.changes.get("before")
-        if before:
-            found.setdefault(event.changes.get("question"), []).append(
-                {"before": before, "after": event.changes.get("after"), "event": event}
-            )
-    return found
-
-
 @authority_permission("evaluation.score")
 @require_http_methods(["GET", "POST"])
 def moderate_offer(request, scored_offer_id):
-    offer = (
-        Offer.objects.filter(pk=scored_offer_id, authority=request.authority)
-        .select_related("tender", "organisation", "lot")
-        .first()
-    )
+    offer = selectors.evaluated_offer_get(request.authority, scored_offer_id)
     if offer is None:
         raise Http404("No such offer")
-    evaluation = Evaluation.objects.filter(tender=offer.tender).select_related("tender", "moderator").first()
+    evaluation = selectors.evaluation_for_tender(offer.tender)
     if evaluation is None:
         raise Http404("This tender is not being evaluated")
     if reason := moderator_refusal(evaluation, request.user):
@@ -265,7 +192,7 @@ def moderate_offer(request, scored_offer_id):
                 ]
                 messages.success(request, f"Agreed scores saved for {supplier}: " + "; ".join(parts) + ".")
             return see_other(f"{moderation_url}#offer-{offer.pk}")
-    history = _history(offer)
+    history = selectors.moderated_score_history(offer)
     questions = []
     for number, (line, (question, score_field, rationale_field)) in enumerate(
         zip(row.lines, form.pairs(), strict=True), start=1
@@ -440,7 +367,7 @@ def results(request, evaluation_id):
         "overview_url": overview_url(request, evaluation),
     }
     if context["finalised"]:
-        lots = list(Lot.objects.filter(tender=evaluation.tender).order_by("number")) or [None]
+        lots = tender_selectors.lots_for_tender(evaluation.tender) or [None]
         context["lots"] = [_lot_results(evaluation, lot) for lot in lots]
         context["award_url"] = reverse("evaluation:award", args=[request.authority.slug, evaluation.pk])
     else:

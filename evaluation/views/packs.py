@@ -13,16 +13,12 @@ from accounts.errors import DomainError
 from accounts.jobs import job_kind
 from accounts.views import see_other
 
-from .. import packs
+from .. import packs, selectors
 from ..models import Evaluation
 
 
 def _evaluation(request, evaluation_id) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.filter(authority=request.authority, pk=evaluation_id)
-        .select_related("tender", "finalised_by")
-        .first()
-    )
+    evaluation = selectors.evaluation_get(request.authority, evaluation_id)
     if evaluation is None:
         raise Http404("No such evaluation")
     return evaluation

@@ -6,9 +6,6 @@ interest; a declared interest keeps the offers hidden from them until the office
 mitigation note). The overview shows where everyone stands, never anyone's scores.
 """
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
@@ -18,25 +15,13 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
-from accounts.widgets import GovukRadioSelect
 from tenders import sealing
 from tenders import selectors as tender_selectors
 
 from .. import selectors, services
-from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus, PanelMember
+from ..forms import ConflictDecisionForm, DeclarationForm, EvaluationStartForm, ModeratorForm, PanelMemberAddForm
+from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus
 from ..scoring import PRICE_FORMULA_TEXT, TIE_BREAK_TEXT, PriceFormula, TieBreak
-
-PRICE_FORMULA_LABELS = {
-    PriceFormula.LOWEST_RATIO: "Lowest price divided by the offer's price",
-    PriceFormula.LINEAR_DEDUCTION: "Linear deduction from the lowest price",
-}
-TIE_BREAK_LABELS = {
-    TieBreak.QUALITY: "The higher quality score",
-    TieBreak.PRICE: "The lower price",
-    TieBreak.SOCIAL_VALUE: "The higher social value score",
-}
-NOTE_MAX_LENGTH = 3000
-
 
 # Shared with scoring.py -----------------------------------------------------------------------------------------
 
@@ -47,11 +32,7 @@ def posted_data(request):
 
 
 def evaluation_or_404(request, evaluation_id) -> Evaluation:
-    evaluation = (
-        Evaluation.objects.filter(authority=request.authority, pk=evaluation_id)
-        .select_related("tender", "moderator")
-        .first()
-    )
+    evaluation = selectors.evaluation_get(request.authority, evaluation_id)
     if evaluation is None:
         raise Http404("No such evaluation")
     return evaluation
@@ -84,168 +65,6 @@ def not_on_panel(request, evaluation):
     )
 
 
-# Forms ----------------------------------------------------------------------------------------------------------
-
-
-class EvaluationStartForm(forms.Form):
-    price_formula = forms.ChoiceField(
-        label="How is price scored?",
-        choices=[(f.value, PRICE_FORMULA_LABELS[f]) for f in PriceFormula],
-        initial=PriceFormula.LOWEST_RATIO.value,
-        widget=GovukRadioSelect(option_hints={f.value: PRICE_FORMULA_TEXT[f] for f in PriceFormula}),
-        error_messages={"required": "Choose how price is scored", "invalid_choice": "Choose how price is scored"},
-    )
-    tie_break = forms.ChoiceField(
-        label="Which offer ranks higher when two totals are equal?",
-        choices=[(t.value, TIE_BREAK_LABELS[t]) for t in TieBreak],
-        initial=TieBreak.QUALITY.value,
-        widget=GovukRadioSelect(option_hints={t.value: TIE_BREAK_TEXT[t] for t in TieBreak}),
-        error_messages={"required": "Choose the tie-break rule", "invalid_choice": "Choose the tie-break rule"},
-    )
-    commitments_share = forms.DecimalField(
-        label="Share of the social value weighting given to the commitments",
-        help_text=(
-            "The rest goes to the social value method statement questions. If the tender has none, the commitments "
-            "carry the whole social value weighting."
-        ),
-        initial=Decimal("50"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "class": "govuk-input--width-4", "spellcheck": "false", "govuk_suffix": "%"}
-        ),
-        error_messages={
-            "required": "Enter the share for the commitments",
-            "invalid": "The share for the commitments must be a number, like 50",
-            "min_value": "The share for commitments must be from 0%% to 100%%",
-            "max_value": "The share for commitments must be from 0%% to 100%%",
-            "max_digits": "The share for commitments must be from 0%% to 100%%",
-            "max_decimal_places": "The share for commitments can have up to 2 decimal places",
-        },
-    )
-
-
-class PanelMemberAddForm(forms.Form):
-    user = forms.ChoiceField(
-        label="Evaluator",
-        widget=GovukRadioSelect(),
-        error_messages={
-            "required": "Choose an evaluator to add",
-            "invalid_choice": "Choose one of the authority's evaluators who is not on the panel yet",
-        },
-    )
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.candidates = {str(user.pk): user for user in candidates}
-        field = self.fields["user"]
-        field.choices = [(key, user.full_name or user.email) for key, user in self.candidates.items()]
-        field.widget.option_hints = {key: user.email for key, user in self.candidates.items()}
-
-    def chosen(self):
-        return self.candidates[self.cleaned_data["user"]]
-
-
-class ModeratorForm(forms.Form):
-    moderator = forms.ChoiceField(
-        label="Moderator",
-        help_text=(
-            "The moderator sees every evaluator's scores once all have submitted, and records the agreed scores. "
-            "They also score as a member of the panel."
-        ),
-        widget=GovukRadioSelect(),
-        error_messages={
-            "required": "Choose the moderator",
-            "invalid_choice": "Choose the moderator from the panel (not an excluded evaluator)",
-        },
-    )
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.members = {str(member.pk): member for member in members}
-        self.fields["moderator"].choices = [
-            (key, member.user.full_name or member.user.email) for key, member in self.members.items()
-        ]
-
-    def chosen(self):
-        return self.members[self.cleaned_data["moderator"]]
-
-
-class ConditionalRadioSelect(GovukRadioSelect):
-    """Radios where choosing an option reveals more fields: `conditionals` maps an option's value to the id of the
-    element it reveals (`data-app-reveals`). Not GOV.UK Frontend's reveal: for any radio with aria-controls it sets
-    aria-expanded, which ARIA does not allow on a radio and axe-core reports (alphagov/govuk-frontend#979); the
-    page's small script does the revealing. Without JavaScript the revealed fields are always shown."""
-
-    def __init__(self, attrs=None, choices=(), option_hints=None, conditionals=None):
-        super().__init__(attrs, choices, option_hints)
-        self.conditionals = conditionals or {}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if (target := self.conditionals.get(str(value))) is not None:
-            option["attrs"] = {**option["attrs"], "data-app-reveals": target}
-        return option
-
-
-class DeclarationForm(forms.Form):
-    has_interest = forms.ChoiceField(
-        label="Do you have a conflict of interest?",
-        choices=[("no", "I have no conflict of interest"), ("yes", "I have an interest to declare")],
-        widget=ConditionalRadioSelect(conditionals={"yes": "conditional-interest"}),
-        error_messages={
-            "required": "Choose whether you have an interest to declare",
-            "invalid_choice": "Choose whether you have an interest to declare",
-        },
-    )
-    interest = forms.CharField(
-        label="Describe the interest",
-        help_text="Who it involves and how: for example, a relative who works for a bidder, or shares you hold.",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
-        error_messages={"max_length": "The interest must be 3,000 characters or fewer"},
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("has_interest") == "yes" and not (cleaned.get("interest") or "").strip():
-            self.add_error("interest", "Describe the interest: who it involves and how")
-        return cleaned
-
-
-class ConflictDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Your decision",
-        choices=[
-            (ConflictDecision.ALLOWED.value, "Allow them to evaluate, with mitigation"),
-            (ConflictDecision.EXCLUDED.value, "Exclude them from the panel"),
-        ],
-        widget=GovukRadioSelect(
-            option_hints={
-                ConflictDecision.ALLOWED.value: "They can read and score the offers under the mitigation you record.",
-                ConflictDecision.EXCLUDED.value: "They cannot see the offers or score, and their scores do not count.",
-            }
-        ),
-        error_messages={
-            "required": "Choose whether to allow or exclude the evaluator",
-            "invalid_choice": "Choose whether to allow or exclude the evaluator",
-        },
-    )
-    # Required, with a message that depends on the decision: conflict_decide gives it.
-    note = forms.CharField(
-        label="Note",
-        help_text="If you allow them: the mitigation (for example, they do not score one bidder). If you exclude "
-        "them: why.",
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": NOTE_MAX_LENGTH}),
-        error_messages={"max_length": f"The note must be {NOTE_MAX_LENGTH:,} characters or fewer"},
-    )
-
-
 # Pages ----------------------------------------------------------------------------------------------------------
 
 
@@ -255,7 +74,7 @@ def evaluation_start(request, tender_id):
     tender = tender_selectors.tender_for_staff(request.authority, tender_id)
     if tender is None:
         raise Http404("No such tender")
-    existing = Evaluation.objects.filter(tender=tender).first()
+    existing = selectors.evaluation_for_tender(tender)
     if existing is not None:
         return see_other(overview_url(request, existing))
     if not sealing.offers_opened(tender):
@@ -365,11 +184,7 @@ def panel_manage(request, evaluation_id):
 @authority_permission("evaluation.manage")
 @require_http_methods(["GET", "POST"])
 def conflict_decide(request, member_id):
-    member = (
-        PanelMember.objects.filter(authority=request.authority, pk=member_id)
-        .select_related("user", "decided_by", "evaluation__tender")
-        .first()
-    )
+    member = selectors.panel_member_get(request.authority, member_id)
     if member is None:
         raise Http404("No such panel member")
     evaluation = member.evaluation

@@ -6,9 +6,6 @@ allowed by the procurement officer), read through `tenders.sealing` like every s
 here shows the signed-in evaluator's own scores and nobody else's: until moderation, scores are independent.
 """
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
@@ -18,15 +15,12 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
-from accounts.widgets import GovukRadioSelect
 from tenders import sealing
-from tenders.models import Offer, QuestionKind
 
 from .. import selectors, services
-from ..models import ConflictDecision, Declaration, Evaluation, EvaluationStatus
+from ..forms import OfferScoresForm, descriptors, numbered
+from ..models import ConflictDecision, Declaration, EvaluationStatus
 from .panel import evaluation_or_404, not_on_panel, posted_data, refused
-
-RADIO_SCALES = (5, 10)
 
 
 def _scoring_url(request, evaluation) -> str:
@@ -62,139 +56,6 @@ def _member_or_refusal(request, evaluation):
     return None, refused(request, evaluation, title=title, reason=reason, member=member)
 
 
-def _label(question, number) -> str:
-    kind = "quality" if question.kind == QuestionKind.QUALITY else "social value"
-    return f"{kind} question {number}"
-
-
-def numbered(questions) -> list:
-    """(question, its label) pairs: "quality question 1", "social value question 1", in the tender's order."""
-    counts, labelled = {}, []
-    for question in questions:
-        counts[question.kind] = counts.get(question.kind, 0) + 1
-        labelled.append((question, _label(question, counts[question.kind])))
-    return labelled
-
-
-def descriptors(question) -> tuple[list, list]:
-    """(numbered, plain): descriptors for each point of the scale when there is one per point, else as a list."""
-    given = [str(text) for text in (question.scale_descriptors or [])]
-    if len(given) == question.scale_max + 1:
-        return list(enumerate(given)), []
-    return [], given
-
-
-def _plain(score: Decimal) -> str:
-    return format(score.normalize(), "f") if score is not None else ""
-
-
-# Forms ----------------------------------------------------------------------------------------------------------
-
-
-class OfferScoresForm(forms.Form):
-    """One score and rationale per question of the tender, for one offer. Questions left entirely blank are left
-    unscored (the evaluator can come back to them); a saved score can be changed but not removed."""
-
-    def __init__(self, *args, questions, saved, **kwargs):
-        self.labelled = numbered(questions)
-        self.saved = saved
-        initial = {}
-        for question in questions:
-            if (score := saved.get(question.pk)) is not None:
-                initial[f"score_{question.pk}"] = _plain(score.score)
-                initial[f"rationale_{question.pk}"] = score.rationale
-        super().__init__(*args, initial=initial, **kwargs)
-        for question, label in self.labelled:
-            self.fields[f"score_{question.pk}"] = self._score_field(question, label)
-            self.fields[f"rationale_{question.pk}"] = forms.CharField(
-                label=f"Your rationale for {label}",
-                help_text="Say why the answer earns this score against the descriptors. It is part of the record.",
-                required=False,
-                max_length=services.RATIONALE_MAX,
-                widget=forms.Textarea(attrs={"rows": 5, "maxlength": services.RATIONALE_MAX}),
-                error_messages={
-                    "max_length": f"The rationale for {label} must be {services.RATIONALE_MAX:,} characters or fewer"
-                },
-            )
-
-    @staticmethod
-    def _score_field(question, label):
-        top = question.scale_max
-        out_of_range = f"Enter a score from 0 to {top} for {label}"
-        if top in RADIO_SCALES:
-            points, _ = descriptors(question)
-            return forms.ChoiceField(
-                label=f"Your score for {label}",
-                required=False,
-                choices=[(str(point), str(point)) for point in range(top + 1)],
-                widget=GovukRadioSelect(
-                    attrs={} if points else {"class": "govuk-radios--inline"},
-                    option_hints={str(point): text for point, text in points},
-                ),
-                error_messages={"invalid_choice": f"Choose a score from 0 to {top} for {label}"},
-            )
-        return forms.DecimalField(
-            label=f"Your score for {label}",
-            help_text=f"From 0 to {top}, in steps of 0.1 at most.",
-            required=False,
-            min_value=Decimal("0"),
-            max_value=Decimal(top),
-            max_digits=4,
-            decimal_places=1,
-            widget=forms.TextInput(
-                attrs={"inputmode": "decimal", "class": "govuk-input--width-4", "spellcheck": "false"}
-            ),
-            error_messages={
-                "invalid": f"The score for {label} must be a number from 0 to {top}",
-                "min_value": out_of_range,
-                "max_value": out_of_range,
-                "max_digits": out_of_range,
-                "max_decimal_places": f"The score for {label} can have 1 decimal place at most",
-            },
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        given_any = False
-        for question, label in self.labelled:
-            score_key, rationale_key = f"score_{question.pk}", f"rationale_{question.pk}"
-            if score_key in self.errors or rationale_key in self.errors:
-                given_any = True
-                continue
-            score = cleaned.get(score_key)
-            score = None if score in (None, "") else Decimal(score)
-            rationale = (cleaned.get(rationale_key) or "").strip()
-            cleaned[score_key], cleaned[rationale_key] = score, rationale
-            if score is None and not rationale:
-                if question.pk in self.saved:
-                    self.add_error(score_key, f"Choose a score for {label}: a saved score can be changed, not removed")
-                continue
-            given_any = True
-            if score is None:
-                self.add_error(score_key, f"Choose a score from 0 to {question.scale_max} for {label}")
-            if not rationale:
-                self.add_error(rationale_key, f"Explain your score for {label}: the rationale is part of the record")
-        if not given_any and not self.errors and self.labelled:
-            first_question, _ = self.labelled[0]
-            self.add_error(f"score_{first_question.pk}", "Score at least one question before you save")
-        return cleaned
-
-    def scores(self) -> dict:
-        """question → (score, rationale) for the questions given."""
-        return {
-            question: (self.cleaned_data[f"score_{question.pk}"], self.cleaned_data[f"rationale_{question.pk}"])
-            for question, _ in self.labelled
-            if self.cleaned_data.get(f"score_{question.pk}") is not None
-        }
-
-    def add_refusal(self, error: services.ScoreRefused) -> None:
-        """Shows a refusal from score_record next to the field of the question it is about."""
-        if error.field in ("score", "rationale"):
-            self.add_error(f"{error.field}_{error.question.pk}", error.message)
-        else:
-            self.add_error(None, error.message)
-
-
 # Pages ----------------------------------------------------------------------------------------------------------
 
 
@@ -220,14 +81,10 @@ def scoring(request, evaluation_id):
 @authority_permission("evaluation.score")
 @require_http_methods(["GET", "POST"])
 def score_offer(request, scored_offer_id):
-    offer = Offer.objects.filter(authority=request.authority, pk=scored_offer_id).select_related("tender").first()
+    offer = selectors.evaluated_offer_get(request.authority, scored_offer_id)
     if offer is None:
         raise Http404("No such offer")
-    evaluation = (
-        Evaluation.objects.filter(authority=request.authority, tender=offer.tender)
-        .select_related("tender", "moderator")
-        .first()
-    )
+    evaluation = selectors.evaluation_for_tender(offer.tender)
     if evaluation is None:
         raise Http404("This offer's tender is not being evaluated")
     member, refusal = _member_or_refusal(request, evaluation)

@@ -7,7 +7,6 @@ a procurement officer writes the question as it will be published (anonymised) a
 Every form is a plain POST that answers 303, or 422 with the error summary and what was typed kept.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -18,78 +17,11 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import authority_permission
 from accounts.errors import DomainError
 from accounts.roles import has_permission
+from accounts.selectors import supplier_organisations_for
 from accounts.views import add_domain_error, form_status, see_other
-from accounts.widgets import GovukRadioSelect
 
 from .. import clarifications as services
-from ..clarifications import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH
-
-# Forms ------------------------------------------------------------------------------------------------------
-
-
-class ClarificationAskForm(forms.Form):
-    question = forms.CharField(
-        label="Your question",
-        help_text=(
-            "Ask about what is being bought or how offers are judged. The authority publishes every answer to all "
-            "bidders, with the question reworded so that it does not say who asked."
-        ),
-        max_length=QUESTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={
-            "required": "Enter your question",
-            "max_length": f"Your question must be {QUESTION_MAX_LENGTH:,} characters or fewer",
-        },
-    )
-    organisation = forms.ChoiceField(
-        label="Which organisation are you asking for?",
-        error_messages={
-            "required": "Choose the organisation you are asking for",
-            "invalid_choice": "You can only ask for a supplier organisation you are an approved member of",
-        },
-    )
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisations = {str(org.pk): org for org in organisations}
-        field = self.fields["organisation"]
-        field.choices = [(key, org.name) for key, org in self.organisations.items()]
-        if len(self.organisations) == 1:
-            # Nothing to choose: the one organisation goes with the form, and the page names it.
-            field.widget = forms.HiddenInput()
-            field.initial = next(iter(self.organisations))
-        else:
-            field.widget = GovukRadioSelect(choices=field.choices)
-
-    def chosen_organisation(self):
-        return self.organisations.get(self.cleaned_data.get("organisation", ""))
-
-
-class ClarificationAnswerForm(forms.Form):
-    published_question = forms.CharField(
-        label="The question as it will be published",
-        help_text=(
-            "Every bidder reads this. Remove anything that says or hints who asked: names, products, places or "
-            "circumstances only they have."
-        ),
-        max_length=QUESTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={
-            "required": "Enter the question as it will be published",
-            "max_length": f"The published question must be {QUESTION_MAX_LENGTH:,} characters or fewer",
-        },
-    )
-    answer = forms.CharField(
-        label="Answer",
-        help_text="Published with the question on the tender page and emailed to the bidders who asked questions.",
-        max_length=ANSWER_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={
-            "required": "Enter the answer",
-            "max_length": f"The answer must be {ANSWER_MAX_LENGTH:,} characters or fewer",
-        },
-    )
-
+from ..forms.clarifications import ClarificationAnswerForm, ClarificationAskForm
 
 # Asking (public, signed in) ---------------------------------------------------------------------------------
 
@@ -108,7 +40,7 @@ def _public_tender_or_404(request, tender_id):
 def clarification_ask(request, authority_slug, tender_id):
     tender = _public_tender_or_404(request, tender_id)
     tender_url = reverse("tenders:tender-public", args=[request.authority.slug, tender.pk])
-    organisations = services.supplier_organisations_for(request.user)
+    organisations = supplier_organisations_for(request.user)
     if not organisations:
         return render(
             request,

@@ -24,7 +24,7 @@ from accounts.views import add_domain_error, form_status, see_other
 
 from .. import sealing, selectors, services
 from ..cpv import divisions_for, is_works, validate_cpv_codes
-from ..forms import (
+from ..forms.intake import (
     AmendmentForm,
     LotForm,
     PublishForm,
@@ -337,7 +337,7 @@ def relevant_measure_add(request, tender_id):
             {
                 "tender": tender,
                 "lot": lot,
-                "lots": list(tender.lots.order_by("number")),
+                "lots": selectors.lots_for_tender(tender),
                 "groups": selectors.measure_choices(tender, lot=lot),
                 "value": lot.estimated_value if lot else tender.estimated_value,
             },

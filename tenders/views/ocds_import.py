@@ -7,7 +7,6 @@ for this authority so that refreshing it shows it again rather than importing tw
 
 import uuid
 
-from django import forms
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
@@ -16,18 +15,10 @@ from accounts.decorators import authority_permission
 from accounts.views import form_status, see_other
 
 from .. import ocds
+from ..forms.ocds_import import OcdsImportForm
 
 # The report lists at most this many problems and notes each; the rest are counted.
 LINES_SHOWN = 200
-
-
-class OcdsImportForm(forms.Form):
-    file = forms.FileField(
-        label="Upload an OCDS file",
-        help_text="A release package, a single release or a record package, as UTF-8 JSON. Up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-        error_messages={"required": "Select an OCDS JSON file", "empty": "The selected file is empty"},
-    )
 
 
 def _session_key(authority) -> str:

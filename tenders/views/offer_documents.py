@@ -6,7 +6,6 @@ included, gets 404, and so does another authority's slug with this offer's id (q
 scope). The rules live in tenders/documents.py.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
@@ -19,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
 
-from .. import documents
+from .. import documents, selectors
+from ..forms.offer_documents import DocumentUploadForm
 from ..models import OfferDocument, OfferStatus
 from ..offers import OfferDeadlinePassed
 
@@ -51,39 +51,6 @@ class UploadSizeGuard(FileUploadHandler):
         return None  # the next handler (memory or temporary file) makes the file
 
 
-class DocumentUploadForm(forms.Form):
-    # Not `required`: a file dropped for its size arrives as no file, and needs its own message (clean_file).
-    file = forms.FileField(
-        label="Upload a file",
-        required=False,
-        widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
-    )
-    description = forms.CharField(
-        label="Description (optional)",
-        help_text="For example, ‘Letter of support from Moor End Community Trust’.",
-        required=False,
-        max_length=documents.DESCRIPTION_MAX_LENGTH,
-        error_messages={
-            "max_length": f"The description must be {documents.DESCRIPTION_MAX_LENGTH} characters or fewer"
-        },
-    )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-        # Read when the form is made, so a changed setting shows at once.
-        hint = f"A PDF, DOCX or XLSX file, {documents.max_size_label()} or smaller. Files with macros are not accepted."
-        self.fields["file"].help_text = hint
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if self.too_large:
-            raise forms.ValidationError(f"The selected file must be {documents.max_size_label()} or smaller")
-        if not upload:
-            raise forms.ValidationError("Select a file to upload")
-        return upload
-
-
 def _offer_or_404(request, offer_id):
     if request.authority is None:
         raise Http404("No such authority")
@@ -94,7 +61,7 @@ def _offer_or_404(request, offer_id):
 
 
 def _document_or_404(offer, document_id) -> OfferDocument:
-    document = offer.documents.select_related("uploaded_by").filter(pk=document_id).first()
+    document = selectors.offer_document_get(offer, document_id)
     if document is None:
         raise Http404("No such document")
     return document

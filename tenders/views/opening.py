@@ -21,13 +21,7 @@ from accounts.errors import DomainError
 from accounts.views import see_other
 
 from .. import sealing, selectors
-from ..models import DocumentKind
-
-CONTENT_TYPES = {
-    DocumentKind.PDF: "application/pdf",
-    DocumentKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    DocumentKind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from ..documents import CONTENT_TYPES
 
 
 def _refusals_audited(what: str):

@@ -19,6 +19,7 @@ from charters.models import VersionStatus
 
 from .. import clarifications as selectors
 from .. import ocds_publish
+from ..forms.fields import MoneyField
 from ..models import TenderCategory
 
 SHOW_OPEN, SHOW_ALL = "open", "all"
@@ -32,15 +33,6 @@ FILTER_FIELDS = (
     "closing_after",
     "closing_before",
 )
-
-
-class MoneyField(forms.DecimalField):
-    """Pounds as people type them: "£250,000", "250000" or "250,000.50"."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", "").replace("£", "").strip()
-        return super().to_python(value)
 
 
 def _money_field(label: str, subject: str) -> MoneyField:

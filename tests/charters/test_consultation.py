@@ -12,8 +12,8 @@ from accounts.models import AuditEvent, OrganisationKind, OrganisationMemberStat
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters import consultation as services
-from charters import consultation_selectors as selectors
 from charters.models import Comment, CommentResponse, CommentSection, CommentStatus, ResponseOutcome
+from charters.selectors import consultation as selectors
 from charters.services import version_adopt, version_withdraw
 from tests.charters.factories import build_charter, open_consultation
 from tests.factories import OrganisationFactory, UserFactory, add_org_member

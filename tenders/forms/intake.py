@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.widgets import GovukDateField, GovukRadioSelect
 
-from . import services
-from .cpv import validate_cpv_codes
-from .models import QuantityKind, QuestionKind, TenderCategory
+from .. import services
+from ..cpv import validate_cpv_codes
+from ..models import QuantityKind, QuestionKind, TenderCategory
 
 DEFAULT_TIME = time(12, 0)
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")

@@ -6,7 +6,7 @@ from django import forms
 
 from accounts.widgets import GovukDateField, GovukRadioSelect
 
-from .models import PROXY_LIMIT, Charter, ReportingFrequency, Unit
+from ..models import PROXY_LIMIT, Charter, ReportingFrequency, Unit
 
 
 class CharterCreateForm(forms.Form):

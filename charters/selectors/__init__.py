@@ -1,14 +1,25 @@
 """Reads for charters. Each takes the authority (or version) explicitly and fetches content in a fixed number of
-queries, whatever the charter's size."""
+queries, whatever the charter's size. Reads for consultations and their comments are in selectors/consultation.py."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Authority
 from accounts.scoping import dangerously_unscoped
 
-from .models import Charter, CharterMeasure, CharterVersion, Consultation, Outcome, Theme, VersionStatus
+from ..models import (
+    FROZEN_STATUSES,
+    Charter,
+    CharterMeasure,
+    CharterVersion,
+    Consultation,
+    LocalMeasure,
+    Measure,
+    Outcome,
+    Theme,
+    VersionStatus,
+)
 
 
 @dataclass
@@ -122,3 +133,85 @@ def version_get_visible(authority: Authority, version_id: int, *, include_drafts
 def version_item_get(authority: Authority, model, item_id: int):
     """A place, theme, outcome or charter measure of one of the authority's versions, with its version."""
     return model.objects.filter(authority=authority, pk=item_id).select_related("version").first()
+
+
+def frozen_versions(authority: Authority) -> list[CharterVersion]:
+    """The authority's versions that can no longer change (adopted or superseded), newest first."""
+    return list(
+        CharterVersion.objects.filter(authority=authority, status__in=FROZEN_STATUSES).order_by("-number", "pk")
+    )
+
+
+def measures_of_versions(authority: Authority, versions) -> QuerySet[CharterMeasure]:
+    return (
+        CharterMeasure.objects.filter(authority=authority, version__in=versions)
+        .select_related("version")
+        .order_by("-version__number", "code", "pk")
+    )
+
+
+# The public charter pages ---------------------------------------------------------------------------------------
+
+
+def charters_public(authority: Authority) -> list[Charter]:
+    """The authority's charters that have an adopted or superseded version, each with those versions
+    (`public_versions`, newest first) and its adopted one (`adopted`, or None). Two queries."""
+    charters = list(
+        Charter.objects.filter(authority=authority)
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=CharterVersion.objects.filter(status__in=PUBLIC_VERSION_STATUSES).order_by("-number"),
+                to_attr="public_versions",
+            )
+        )
+        .order_by("title", "pk")
+    )
+    charters = [charter for charter in charters if charter.public_versions]
+    for charter in charters:
+        charter.adopted = next((v for v in charter.public_versions if v.status == VersionStatus.ADOPTED), None)
+    return charters
+
+
+def version_adopted_for_charter(charter_id: int) -> CharterVersion | None:
+    return CharterVersion.objects.filter(charter_id=charter_id, status=VersionStatus.ADOPTED).first()
+
+
+def versions_public_for_charter(charter_id: int) -> list[CharterVersion]:
+    """The charter's adopted and superseded versions, newest first."""
+    return list(
+        CharterVersion.objects.filter(charter_id=charter_id, status__in=PUBLIC_VERSION_STATUSES).order_by("-number")
+    )
+
+
+# Authoring ----------------------------------------------------------------------------------------------------
+
+
+def charter_versions(charter: Charter) -> list[CharterVersion]:
+    """Every version of the charter, newest first, with who adopted it."""
+    return list(charter.versions.select_related("adopted_by").order_by("-number"))
+
+
+def version_themes(version: CharterVersion) -> list[Theme]:
+    return list(version.themes.order_by("position", "id"))
+
+
+def version_measure_codes(version_id: int) -> set[str]:
+    """The codes of the measures a version already has."""
+    return set(CharterMeasure.objects.filter(version_id=version_id).values_list("code", flat=True))
+
+
+def library_measures_to_choose(authority: Authority, query: str, *, limit: int) -> tuple[list, list]:
+    """(local, platform): the active measures of the authority's own library and of the platform's, by code, those
+    whose code, title, theme or outcome contains the words when there are some; at most `limit` of each."""
+    platform = Measure.objects.filter(is_active=True)
+    local = LocalMeasure.objects.filter(authority=authority, is_active=True)
+    if query:
+        match = (
+            Q(code__icontains=query)
+            | Q(title__icontains=query)
+            | Q(theme__icontains=query)
+            | Q(outcome__icontains=query)
+        )
+        platform, local = platform.filter(match), local.filter(match)
+    return list(local.order_by("code")[:limit]), list(platform.order_by("code")[:limit])

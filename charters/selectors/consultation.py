@@ -23,8 +23,8 @@ from accounts.models import (
 )
 from accounts.scoping import dangerously_unscoped
 
-from .consultation import SECTION_ITEM_MODELS, anchor_label, consultation_refusal
-from .models import (
+from ..consultation import SECTION_ITEM_MODELS, anchor_label, consultation_refusal
+from ..models import (
     CharterVersion,
     Comment,
     CommentSection,
@@ -33,11 +33,30 @@ from .models import (
     ResponseOutcome,
     VersionStatus,
 )
-from .selectors import VersionContent, version_content
+from . import VersionContent, version_content
 
 # A consultation is public once its version has gone out for consultation, and stays public after adoption.
 PUBLIC_VERSION_STATUSES = (VersionStatus.CONSULTATION, VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
 COMMENT_RELATIONS = ("organisation", "theme", "outcome", "measure", "response")
+
+
+def consultation_for_version(version: CharterVersion) -> Consultation | None:
+    """The version's consultation (a version has at most one), or None."""
+    return Consultation.objects.filter(version=version).first()
+
+
+def consultations_open(authority: Authority, today: date) -> list[Consultation]:
+    """The authority's consultations open today, closing soonest first."""
+    return list(
+        Consultation.objects.filter(
+            authority=authority,
+            opens_on__lte=today,
+            closes_on__gte=today,
+            version__status=VersionStatus.CONSULTATION,
+        )
+        .select_related("authority", "version", "version__charter")
+        .order_by("closes_on")
+    )
 
 
 def consultation_get(authority: Authority, consultation_id: int) -> Consultation | None:
