@@ -12,7 +12,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>\S+)(?:\s*;\s*(?P<marker>[^\\]+))?")
+# "name==version ; marker \" opens each pin; its "--hash=sha256:..." lines follow.
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)(?:\s*;\s*(?P<marker>[^\\]+))?")
 
 
 def read_lock(name: str) -> dict[str, tuple[str, str | None, int]]:
