@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, diff
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Organisation, OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
+from foundation.errors import DomainError
 
 from .models import (
     CharterMeasure,

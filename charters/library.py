@@ -28,9 +28,9 @@ from django.db.models import BooleanField, Q, Value
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 
 from .models import PROXY_LIMIT, LocalMeasure, Measure, Unit
 

@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import (
     Authority,
     Membership,
@@ -37,6 +36,7 @@ from accounts.models import (
 from accounts.roles import has_permission
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure
+from foundation.errors import DomainError
 
 from .models import (
     AssessmentDecision,

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
+from foundation.errors import DomainError
 from tenders import documents
 from tenders.models import DocumentKind
 

@@ -28,12 +28,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.exports import safe_cell
 from accounts.jobs import register_job_kind
 from accounts.models import AuditEvent, Job, User
 from accounts.services import job_start
 from charters.pdf import html_to_pdf
+from foundation.errors import DomainError
 from tenders import sealing
 from tenders.models import QuestionKind
 from tenders.selectors import tender_detail

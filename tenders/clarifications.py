@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, diff
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, OrganisationKind, OrganisationMemberStatus, User
 from accounts.scoping import dangerously_unscoped
+from foundation.errors import DomainError
 
 from .cpv import divisions_for
 from .models import (

@@ -35,8 +35,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import User
+from foundation.errors import DomainError
 
 from .models import DocumentKind, Offer, OfferDocument, OfferStatus
 from .offers import _require_open, supplier_member_check

@@ -61,9 +61,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 
 from .models import CpvCode, Tender, TenderCategory
 from .services import tender_create_draft

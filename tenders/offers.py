@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Organisation, OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
+from foundation.errors import DomainError
 
 from . import identikit
 from .models import (

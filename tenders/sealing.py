@@ -25,11 +25,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, Membership, User
 from accounts.roles import has_permission
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
+from foundation.errors import DomainError
 
 from .models import Lot, Offer, OfferDocument, OfferSubmission, RelevantMeasure, Tender, TenderStatus
 from .receipts import receipt_matches

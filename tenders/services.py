@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from accounts.scoping import authority_scope
 from charters.models import CharterMeasure, CharterVersion, VersionStatus
+from foundation.errors import DomainError
 
 from .models import (
     Amendment,

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.models import Membership, Organisation, OrganisationKind
 from accounts.roles import Role, has_permission
 from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukDateField, GovukRadioSelect
 from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
+from foundation.errors import DomainError
 from tenders.documents import CONTENT_TYPES
 
 from .. import decommissioning, selectors, services

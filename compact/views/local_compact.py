@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.forms import ActingForGroupForm
 from accounts.models import Organisation, OrganisationKind
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, public_authority, see_other
 from accounts.widgets import GovukRadioSelect
+from foundation.errors import DomainError
 
 from .. import case_examples as cases
 from .. import checklist

@@ -23,10 +23,10 @@ from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukRadioSelect
 from charters.models import Unit
+from foundation.errors import DomainError
 
 from .. import offers, selectors
 from ..clarifications import supplier_organisations_for, tender_get_public

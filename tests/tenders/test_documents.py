@@ -18,10 +18,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 from tenders import documents, offers
 from tenders.models import DocumentKind, OfferDocument, OfferStatus, Tender
 from tenders.receipts import receipt_matches

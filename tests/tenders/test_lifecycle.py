@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters import services as charter_services
 from charters.models import VersionStatus
+from foundation.errors import DomainError
 from tenders import selectors, services
 from tenders.clarifications import clarification_ask
 from tenders.models import Amendment, QuestionKind, RelevantMeasure, Tender, TenderStatus

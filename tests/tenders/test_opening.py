@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 from tenders import offers, sealing
 from tenders.models import OfferSubmission, Tender, TenderStatus
 from tenders.services import format_datetime, tender_cancel
