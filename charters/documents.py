@@ -26,10 +26,10 @@ from accounts.models import Authority, Job, JobStatus, User
 from accounts.scoping import authority_scope
 from accounts.services import job_start
 from foundation.errors import DomainError
+from foundation.pdf import html_to_pdf
 
 from .consultation_selectors import consultation_report_data
 from .models import CharterVersion, Comment, CommentStatus, Consultation, VersionStatus
-from .pdf import html_to_pdf
 from .selectors import version_content
 from .signals import version_adopted
 

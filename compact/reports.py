@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.jobs import register_job_kind, register_job_starter
-from charters.pdf import html_to_pdf
 from foundation.errors import DomainError
+from foundation.pdf import html_to_pdf
 
 from . import impact, performance, selectors
 from .models import (
