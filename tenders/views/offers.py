@@ -27,6 +27,7 @@ from accounts.views import add_domain_error, form_status, see_other
 from accounts.widgets import GovukRadioSelect
 from charters.models import Unit
 from foundation.errors import DomainError
+from foundation.formatting import money_pence_if_any
 
 from .. import offers, selectors
 from ..clarifications import supplier_organisations_for, tender_get_public
@@ -48,10 +49,6 @@ ANSWER_MAX_LENGTH = 40000  # characters; the question's word limit is the real o
 def _data(request):
     """The submitted form data, or None for a GET (an empty POST is still a submission: never `POST or None`)."""
     return request.POST if request.method == "POST" else None
-
-
-def _money(value) -> str:
-    return f"£{floatformat(value, '-2g')}"
 
 
 # Forms ------------------------------------------------------------------------------------------------------
@@ -89,7 +86,7 @@ class OfferStartForm(forms.Form):
         only = next(iter(self.organisations.values())) if len(self.organisations) == 1 else None
         hints = {}
         for key, lot in self.lots.items():
-            hint = f"Estimated value {_money(lot.estimated_value)} excluding VAT."
+            hint = f"Estimated value {money_pence_if_any(lot.estimated_value)} excluding VAT."
             if only is not None and (only.pk, lot.pk) in existing:
                 hint += f" {only.name} already has an offer for this lot: choose it to carry on."
             hints[key] = hint

@@ -13,6 +13,7 @@ from accounts.scoping import authority_scope
 from charters import services as charter_services
 from charters.models import VersionStatus
 from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 from tenders import selectors, services
 from tenders.clarifications import clarification_ask
 from tenders.models import Amendment, QuestionKind, RelevantMeasure, Tender, TenderStatus
@@ -514,7 +515,7 @@ def test_a_deadline_extension_is_an_amendment_and_bidders_are_told(
     body = mailoutbox[0].body
     assert "Bidders asked for more time over the holidays" in body
     assert (
-        f"Submission deadline: {services.format_datetime(old_deadline)} → {services.format_datetime(new_deadline)}"
+        f"Submission deadline: {datetime_long(old_deadline)} → {datetime_long(new_deadline)}"
         in body
     )
     assert f"/p/{world.a.slug}/tenders/{tender.pk}/" in body
