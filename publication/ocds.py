@@ -39,11 +39,11 @@ from accounts.models import Authority
 from charters.models import VersionStatus
 from charters.monetisation import monetise_measure
 from compact.models import Contract, ContractStatus, DeliveryLine, DeliveryReport
-from evaluation.models import Award, Evaluation
+from evaluation.models import Award
 from tenders.models import Amendment, RelevantMeasure, Tender, TenderCategory, TenderStatus
 from tenders.services import AMENDABLE_FIELDS, FIELD_LABELS, display_value
 
-from .selectors import contracts_by_award, measures_by_id, public_tenders
+from .selectors import published_awards, tenders_for_publication
 
 OCDS_VERSION = "1.1"
 CURRENCY = "GBP"
@@ -121,31 +121,6 @@ def records_url(authority: Authority) -> str:
     return _absolute(reverse("publication:ocds-records", args=[authority.slug]))
 
 
-# Reading ----------------------------------------------------------------------------------------------------------
-
-
-def _published_awards(tender: Tender) -> list[Award]:
-    try:
-        evaluation = tender.evaluation
-    except Evaluation.DoesNotExist:
-        return []
-    return evaluation.published_awards
-
-
-def _with_later_stages(tenders: list[Tender]) -> list[Tender]:
-    """Gives each confirmed award the contract made from it (`contract`, or None) and the charter measures its
-    frozen commitments name (`measures`): one query each for all the tenders."""
-    awards = [award for tender in tenders for award in _published_awards(tender)]
-    contracts = contracts_by_award([award.pk for award in awards])
-    measures = measures_by_id(
-        item.get("charter_measure_id") for award in awards for item in award.contract_terms.get("commitments", [])
-    )
-    for award in awards:
-        award.contract = contracts.get(award.pk)
-        award.measures = measures
-    return tenders
-
-
 # Building the releases ------------------------------------------------------------------------------------------
 
 
@@ -183,7 +158,7 @@ def _party_authority(tender: Tender, state: dict) -> dict:
 
 
 def _party_supplier(supplier: dict) -> dict:
-    """`supplier`: the winner's public details (`publication.selectors.confirmed_awards`)."""
+    """`supplier`: the winner's public details (`publication.selectors.tenders_for_publication`)."""
     if supplier["company_number"]:
         identifier = {"scheme": "GB-COH", "id": supplier["company_number"], "legalName": supplier["name"]}
     elif supplier["charity_number"]:
@@ -468,7 +443,7 @@ def _delivery(line: DeliveryLine, report: DeliveryReport) -> dict:
 
 def tender_releases(tender: Tender) -> list[dict]:
     """Every release of one public tender's contracting process, oldest first. `tender` comes from
-    `publication.selectors.public_tenders` with `_with_later_stages` applied."""
+    `publication.selectors.tenders_for_publication`."""
     buyer_state = _states(tender)
     amendments = [_amendment(tender, amendment, n) for n, amendment in enumerate(tender.amendment_list, start=1)]
     releases = [
@@ -495,7 +470,7 @@ def tender_releases(tender: Tender) -> list[dict]:
         )
     current = buyer_state[-1]
     awarded = tender.status == TenderStatus.AWARDED
-    awards = _published_awards(tender)
+    awards = published_awards(tender)
     for award in awards:
         confirmed_all = awarded and award is awards[-1]
         parties = [_party_authority(tender, current)]
@@ -549,7 +524,7 @@ def tender_releases(tender: Tender) -> list[dict]:
 
 
 def _releases_of(authority: Authority, tenders=None, now: datetime | None = None) -> dict[str, list[dict]]:
-    found = _with_later_stages(list(public_tenders(authority, tenders=tenders, now=now)))
+    found = tenders_for_publication(authority, tenders=tenders, now=now)
     return {tender.ocid: tender_releases(tender) for tender in found}
 
 
