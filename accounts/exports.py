@@ -6,7 +6,8 @@ import json
 
 from django.utils import timezone
 
-from .errors import DomainError
+from foundation.errors import DomainError
+
 from .jobs import register_job_kind, register_job_starter
 from .models import Authority, Job, User
 from .selectors import audit_events, audit_filter_choices

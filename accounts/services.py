@@ -8,9 +8,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from foundation.errors import DomainError
+
 from .audit import audit_record, diff
 from .emails import send_templated_email
-from .errors import DomainError, InvitationInvalid, LastAdminError
+from .errors import InvitationInvalid, LastAdminError
 from .models import (
     Authority,
     Invitation,

@@ -9,8 +9,9 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from foundation.errors import DomainError
+
 from . import tokens
-from .errors import DomainError
 from .forms import ApiTokenForm
 from .views import add_domain_error, form_status, see_other
 

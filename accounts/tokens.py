@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from foundation.errors import DomainError
+
 from .audit import audit_record
-from .errors import DomainError
 from .models import ApiToken, User
 
 SECRET_START = "cvc_"

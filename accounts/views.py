@@ -14,9 +14,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from foundation.errors import DomainError
+
 from . import selectors, services
 from .decorators import authority_permission
-from .errors import DomainError, InvitationInvalid
+from .errors import InvitationInvalid
 from .forms import (
     ROLE_HINTS,
     AuditFilterForm,

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, diff
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Organisation, OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
+from foundation.errors import DomainError
+from foundation.formatting import date_long
 
 from .models import (
     CharterMeasure,
@@ -51,19 +52,15 @@ class CommentRecordClosed(DomainError):
     """The version has been adopted or withdrawn, so its comments and answers no longer change."""
 
 
-def _date(value: date) -> str:
-    return f"{value:%-d %B %Y}"
-
-
 def consultation_refusal(consultation: Consultation, *, today: date | None = None) -> str:
     """Why the consultation does not take comments today (the server's date), or "" when it does."""
     today = today or timezone.localdate()
     if consultation.version.status != VersionStatus.CONSULTATION:
         return "This consultation has finished, so comments can no longer be sent."
     if today < consultation.opens_on:
-        return f"This consultation opens on {_date(consultation.opens_on)}. You can comment from then."
+        return f"This consultation opens on {date_long(consultation.opens_on)}. You can comment from then."
     if today > consultation.closes_on:
-        return f"This consultation closed on {_date(consultation.closes_on)}, so comments can no longer be sent."
+        return f"This consultation closed on {date_long(consultation.closes_on)}, so comments can no longer be sent."
     return ""
 
 

@@ -21,14 +21,14 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.jobs import register_job_kind, register_job_starter
 from accounts.models import Authority, Job, JobStatus, User
 from accounts.scoping import authority_scope
 from accounts.services import job_start
+from foundation.errors import DomainError
+from foundation.pdf import html_to_pdf
 
 from .models import CharterVersion, Comment, CommentStatus, Consultation, VersionStatus
-from .pdf import html_to_pdf
 from .selectors import version_content
 from .selectors.consultation import consultation_report_data
 from .signals import version_adopted

@@ -1,4 +1,4 @@
-from accounts.errors import DomainError
+from foundation.errors import DomainError
 
 
 class VersionFrozen(DomainError):

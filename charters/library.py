@@ -28,9 +28,10 @@ from django.db.models import BooleanField, Q, Value
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
+from foundation.formatting import money_whole_pounds
 
 from .models import PROXY_LIMIT, LocalMeasure, Measure, Unit
 
@@ -165,7 +166,9 @@ def parse_proxy_value(text: str) -> Decimal | None:
     if value < 0:
         raise ValueError("The proxy value must be £0 or more")
     if value > PROXY_LIMIT:
-        raise ValueError(f"The proxy value must be £{PROXY_LIMIT:,.0f} or less. Check it is the value of one unit")
+        raise ValueError(
+            f"The proxy value must be {money_whole_pounds(PROXY_LIMIT)} or less. Check it is the value of one unit"
+        )
     return _two_places(value, name="The proxy value")
 
 

@@ -12,9 +12,9 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from accounts.scoping import dangerously_unscoped
+from foundation.errors import DomainError
 
 from .errors import TransitionRefused, VersionFrozen
 from .models import (

@@ -14,8 +14,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, User
+from foundation.errors import DomainError
 
 from .models import CaseExample, CaseKind, Contract
 from .partners import NotPartnerOrOfficer, is_compact_officer, partner_organisations

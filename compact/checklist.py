@@ -13,8 +13,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority, User
+from foundation.errors import DomainError
 
 from .models import CaseExample, ChecklistAction, ChecklistEvidence, ChecklistStatus
 from .partners import NotPartnerOrOfficer, is_compact_officer, partner_organisations

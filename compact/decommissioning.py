@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import (
     Authority,
     Membership,
@@ -37,6 +36,8 @@ from accounts.models import (
 from accounts.roles import has_permission
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure
+from foundation.errors import DomainError
+from foundation.formatting import money_pence
 
 from .models import (
     AssessmentDecision,
@@ -341,7 +342,7 @@ def assessment_open(
             raise DomainError("Enter the proposed contract value", field="proposed_value")
         if proposed_value >= contract.value:
             raise DomainError(
-                f"The proposed value must be lower than the contract's value now, £{contract.value:,.2f}",
+                f"The proposed value must be lower than the contract's value now, {money_pence(contract.value)}",
                 field="proposed_value",
             )
     elif proposed_value is not None:
@@ -606,7 +607,8 @@ def contract_reduce(
             raise DomainError("Enter the new contract value", field="new_value")
         if new_value is not None and new_value >= contract.value:
             raise DomainError(
-                f"The new value must be lower than the contract's value now, £{contract.value:,.2f}", field="new_value"
+                f"The new value must be lower than the contract's value now, {money_pence(contract.value)}",
+                field="new_value",
             )
         before = contract.value
         if new_value is not None:

@@ -2,9 +2,9 @@
 
 Rules:
 - Accepted: PDF, PNG, JPEG, XLSX and CSV, known from the content, never the name or the browser's content type.
-  PDF and XLSX are recognised as offers' supporting documents are (tenders.documents.sniff: macro-enabled workbooks
-  refused); PNG and JPEG by their signatures; CSV is valid UTF-8 text (a byte order mark allowed) with no NUL
-  bytes whose first line has a comma or semicolon, so a renamed program is refused.
+  PDF, PNG, JPEG and XLSX are recognised as offers' supporting documents are (foundation.files.sniff: macro-enabled
+  workbooks refused); CSV is valid UTF-8 text (a byte order mark allowed) with no NUL bytes whose first line has a
+  comma or semicolon, so a renamed program is refused.
 - The name's extension must say what the content is (it is downloaded under that name); names are cleaned as
   offers' documents' names are.
 - Refused too: empty files and files over EVIDENCE_MAX_MB. At most MAX_EVIDENCE files per report.
@@ -20,10 +20,9 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
-from tenders import documents
-from tenders.models import DocumentKind
+from foundation import files
+from foundation.errors import DomainError
 
 from .errors import StateConflict
 from .models import Contract, DeliveryReport, Evidence, ReportStatus
@@ -68,11 +67,11 @@ EXTENSION_KINDS = {
     "xlsx": EvidenceKind.XLSX,
     "csv": EvidenceKind.CSV,
 }
+# The kinds foundation.files.sniff recognises that are accepted here (CSV has no signature: see _is_csv).
+ACCEPTED_SNIFFED = frozenset((EvidenceKind.PDF, EvidenceKind.PNG, EvidenceKind.JPEG, EvidenceKind.XLSX))
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,.csv"
 NOT_ALLOWED = "The selected file must be a PDF, PNG, JPEG, XLSX or CSV"
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-JPEG_SIGNATURE = b"\xff\xd8\xff"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -116,20 +115,11 @@ def _is_csv(file) -> bool:
 
 def sniff(file, size: int | None = None) -> Sniffed:
     """What the file's content is; leaves the file at its start."""
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    if head.startswith(PNG_SIGNATURE):
-        return Sniffed(EvidenceKind.PNG, KIND_NOUNS[EvidenceKind.PNG])
-    if head.startswith(JPEG_SIGNATURE):
-        return Sniffed(EvidenceKind.JPEG, KIND_NOUNS[EvidenceKind.JPEG])
-    found = documents.sniff(file, size)
+    found = files.sniff(file, size)  # EvidenceKind spells the kinds it shares as foundation.files.FileKind does
     if found.macros:
         return Sniffed(None, found.what, macros=True)
-    if found.kind == DocumentKind.PDF:
-        return Sniffed(EvidenceKind.PDF, KIND_NOUNS[EvidenceKind.PDF])
-    if found.kind == DocumentKind.XLSX:
-        return Sniffed(EvidenceKind.XLSX, KIND_NOUNS[EvidenceKind.XLSX])
+    if found.kind in ACCEPTED_SNIFFED:
+        return Sniffed(found.kind, KIND_NOUNS[found.kind])
     if found.kind is not None or found.what:
         return Sniffed(None, found.what)  # a DOCX, a program, an archive: known, and not accepted here
     if _is_csv(file):
@@ -145,11 +135,11 @@ def check_upload(*, name: str, size: int, file) -> str:
         raise EvidenceRefused(f"The selected file must be {max_size_label()} or smaller")
     try:
         found = sniff(file, size)
-    except DomainError as refused:  # a zip bomb, refused by the offers' sniffing
+    except files.PackageRefused as refused:  # a zip bomb
         raise EvidenceRefused(refused.message) from None
     if found.macros:
         raise EvidenceRefused(f"The selected file is {found.what}. Files with macros are not accepted")
-    extension = documents.extension_of(name)
+    extension = files.extension_of(name)
     claimed = EXTENSION_KINDS.get(extension)
     if found.kind is not None and claimed == found.kind:
         return found.kind
@@ -213,7 +203,7 @@ def evidence_add(*, report: DeliveryReport, upload, acting_user: User) -> Eviden
     if refusal := change_refusal(report):
         raise StateConflict(refusal)
     _require_room(report)
-    name = documents.clean_name(upload.name)
+    name = files.clean_name(upload.name)
     if not name:
         raise EvidenceRefused("The selected file has no usable name: rename it and upload it again")
     kind = check_upload(name=name, size=upload.size, file=upload)
@@ -232,7 +222,7 @@ def evidence_add(*, report: DeliveryReport, upload, acting_user: User) -> Eviden
                 sha256="",
                 uploaded_by=acting_user,
             )
-            content = documents.DigestingFile(upload)  # hashes exactly the bytes written
+            content = files.DigestingFile(upload)  # hashes exactly the bytes written
             evidence.file.save(name, content, save=False)
             stored = evidence.file.name
             if content.counted != upload.size:

@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from charters.models import CharterMeasure, Theme, Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure
+from foundation.formatting import money_pence
 
 from .models import Contract, ContractCommitment, ContractStatus, DeliveryLine, Verification
 
@@ -259,10 +260,6 @@ AXIS_COLOUR = "#505a5f"
 LABEL_CHARACTERS = 30
 
 
-def _money(value: Decimal) -> str:
-    return f"£{value:,.2f}"
-
-
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
 
@@ -278,10 +275,11 @@ def impact_chart_svg(impact: Impact, *, chart_id: str = "impact-chart") -> str:
     title = f"Social value committed and delivered by {impact.dimension_label.lower()}, gross £"
     description = (
         f"Bar chart of {len(groups)} {impact.dimension_label.lower()} group{'s' if len(groups) != 1 else ''}: "
-        f"{_money(impact.committed.gross)} committed and {_money(impact.delivered.gross)} verified as delivered "
-        "in total. "
+        f"{money_pence(impact.committed.gross)} committed and {money_pence(impact.delivered.gross)} verified as "
+        "delivered in total. "
         + " ".join(
-            f"{group.label}: {_money(group.committed.gross)} committed, {_money(group.delivered.gross)} delivered."
+            f"{group.label}: {money_pence(group.committed.gross)} committed, "
+            f"{money_pence(group.delivered.gross)} delivered."
             for group in groups
         )
     )
@@ -311,7 +309,7 @@ def impact_chart_svg(impact: Impact, *, chart_id: str = "impact-chart") -> str:
                 LABEL_WIDTH + float(width(group.committed.gross)) + 4,
                 y + BAR_HEIGHT - 4,
                 TEXT_COLOUR,
-                _money(group.committed.gross),
+                money_pence(group.committed.gross),
                 LABEL_WIDTH,
                 y + BAR_HEIGHT,
                 width(group.delivered.gross),
@@ -320,7 +318,7 @@ def impact_chart_svg(impact: Impact, *, chart_id: str = "impact-chart") -> str:
                 LABEL_WIDTH + float(width(group.delivered.gross)) + 4,
                 y + 2 * BAR_HEIGHT - 4,
                 TEXT_COLOUR,
-                _money(group.delivered.gross),
+                money_pence(group.delivered.gross),
             )
         )
     legend = format_html(

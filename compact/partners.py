@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import (
     Authority,
     Membership,
@@ -22,6 +21,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import roles_allowed
+from foundation.errors import DomainError
 
 from .models import CompactPartner
 

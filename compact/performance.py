@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from foundation.formatting import date_long, money_whole_pounds
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
@@ -34,21 +36,6 @@ OFF_TRACK_BELOW = Decimal("0.7")
 KPI_VALUE_OVER = Decimal("5000000")  # Procurement Act 2023 s.52: "more than £5 million"
 KPI_MINIMUM = 3
 REPORT_DUE_DAYS = 30
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class PerformanceError(ValueError):
@@ -69,12 +56,7 @@ def _decimal(value, what: str) -> Decimal:
 
 def _check_dates(start: date, end: date) -> None:
     if end < start:
-        raise PerformanceError(f"The end date ({long_date(end)}) is before the start date ({long_date(start)})")
-
-
-def long_date(day: date) -> str:
-    """A date as GOV.UK writes it: 1 April 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        raise PerformanceError(f"The end date ({date_long(end)}) is before the start date ({date_long(start)})")
 
 
 def percent(ratio: Decimal) -> str:
@@ -324,7 +306,7 @@ def kpi_shortfall(
     has = "no KPIs" if kpi_count == 0 else f"{kpi_count} KPI" if kpi_count == 1 else f"{kpi_count} KPIs"
     return (
         f"The Procurement Act 2023 (section 52) requires at least {required} key performance indicators for a "
-        f"contract worth more than £{_decimal(over, 'KPI threshold'):,.0f}: this contract has {has}."
+        f"contract worth more than {money_whole_pounds(_decimal(over, 'KPI threshold'))}: this contract has {has}."
     )
 
 
@@ -391,7 +373,7 @@ def periods_for(level: Level, start: date, end: date) -> list[Period]:
         except (ValueError, OverflowError):  # beyond the last representable date
             next_start = None
         period_end = end if next_start is None or next_start > end else next_start - timedelta(days=1)
-        label = f"{name} {number} ({long_date(period_start)} to {long_date(period_end)})"
+        label = f"{name} {number} ({date_long(period_start)} to {date_long(period_end)})"
         periods.append(Period(number, period_start, period_end, period_end + timedelta(days=REPORT_DUE_DAYS), label))
         if period_end == end:
             return periods

@@ -20,9 +20,9 @@ from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef,
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from charters.models import Comment, CommentStatus, VersionStatus
+from foundation.errors import DomainError
 
 from .models import RegisteredConsultation
 from .reports import financial_year, financial_year_label

@@ -20,9 +20,9 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.jobs import register_job_kind, register_job_starter
-from charters.pdf import html_to_pdf
+from foundation.errors import DomainError
+from foundation.pdf import html_to_pdf
 
 from . import impact, performance, selectors
 from .models import (

@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import (
     Authority,
     Membership,
@@ -25,6 +24,7 @@ from accounts.models import (
 )
 from accounts.roles import Role
 from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
+from foundation.errors import DomainError
 from tenders.models import RelevantMeasure
 from tenders.receipts import canonical_bytes, receipt_hash
 

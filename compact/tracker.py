@@ -18,10 +18,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, OrganisationKind, OrganisationMemberStatus, User
 from accounts.roles import Role
 from charters.models import Unit
+from foundation.errors import DomainError
 
 from . import performance
 from .models import (

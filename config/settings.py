@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tenders",
     "evaluation",
     "compact",
+    "publication",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("tenders.urls")),
     path("", include("evaluation.urls")),
     path("", include("compact.urls")),
+    path("", include("publication.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -5,7 +5,7 @@ jobs (accounts/jobs.py) behind the `evaluation.export` permission, each with par
   weightings (and any out-of-band justification), the panel with its declarations and decisions, each offer's
   commitments with monetised values and identikit and over-claim flags, individual and moderated scores with their
   rationales, spreads, the ranking per lot with its sensitivity, the award and standstill, and the evaluation's
-  audit trail. A tagged PDF (charters/pdf.py) with page numbers and table headers repeated on every page.
+  audit trail. A tagged PDF (foundation/pdf.py) with page numbers and table headers repeated on every page.
 - `evaluation_pack_xlsx`: sheets Offers, Commitments, Individual scores, Moderated scores and Ranking, with typed
   cells (numbers as numbers, dates as dates).
 - `evaluation_pack_csv`: every score in long form, UTF-8 with a BOM, safe to open in a spreadsheet.
@@ -28,12 +28,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.exports import safe_cell
 from accounts.jobs import register_job_kind
 from accounts.models import AuditEvent, Job, User
 from accounts.services import job_start
-from charters.pdf import html_to_pdf
+from foundation.errors import DomainError
+from foundation.pdf import html_to_pdf
 from tenders import sealing
 from tenders.models import QuestionKind
 from tenders.selectors import tender_detail

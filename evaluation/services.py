@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Membership, User
 from accounts.roles import Role
+from foundation.errors import DomainError
 from tenders.models import Lot, Offer, Question, Tender, TenderStatus
 
 from . import selectors, summaries

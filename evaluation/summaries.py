@@ -37,7 +37,7 @@ from accounts.models import (
 )
 from accounts.scoping import dangerously_unscoped
 from accounts.services import job_start
-from charters.pdf import html_to_pdf
+from foundation.pdf import html_to_pdf
 from tenders.models import QuestionKind
 
 from . import selectors

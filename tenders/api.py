@@ -27,9 +27,9 @@ from accounts.api.foundation import (
     validated,
 )
 from accounts.api.views import ApiView, AuthorityApiView
-from accounts.errors import DomainError
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
+from foundation.errors import DomainError
 
 from . import clarifications, offers, sealing, selectors, services
 from .documents import CONTENT_TYPES

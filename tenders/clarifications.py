@@ -25,10 +25,11 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, diff
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Authority, Organisation, OrganisationKind, OrganisationMemberStatus, User
 from accounts.scoping import dangerously_unscoped
 from accounts.selectors import supplier_organisations_for
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 
 from .cpv import divisions_for
 from .models import (
@@ -43,7 +44,7 @@ from .models import (
     TenderStatus,
 )
 from .selectors import effective_status, tender_reporting_level
-from .services import display_value, format_datetime, interested_bidder_emails, outside_band
+from .services import display_value, interested_bidder_emails, outside_band
 
 PUBLIC_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.AWARDED)
 PAGE_SIZE = 20
@@ -367,13 +368,13 @@ def clarification_refusal(tender: Tender, *, now: datetime | None = None) -> str
     deadline, the submission deadline is the last moment."""
     now = now or timezone.now()
     if tender.status == TenderStatus.PUBLISHED and tender.publish_at and now < tender.publish_at:
-        return f"This tender is published at {format_datetime(tender.publish_at)}. You can ask questions from then."
+        return f"This tender is published at {datetime_long(tender.publish_at)}. You can ask questions from then."
     if tender.status != TenderStatus.PUBLISHED:
         return "This tender is closed, so clarification questions can no longer be asked."
     deadline = tender.clarification_deadline or tender.submission_deadline
     if deadline is not None and now >= deadline:
         return (
-            f"The deadline for clarification questions was {format_datetime(deadline)}, so questions can no longer "
+            f"The deadline for clarification questions was {datetime_long(deadline)}, so questions can no longer "
             "be asked about this tender."
         )
     return ""
@@ -435,7 +436,7 @@ def clarification_ask(
                 "tender_reference": tender.reference,
                 "tender_title": tender.title,
                 "question": question,
-                "asked_at": format_datetime(now),
+                "asked_at": datetime_long(now),
                 "list_url": settings.SITE_URL
                 + reverse(
                     "tenders:clarification-list",

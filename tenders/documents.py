@@ -5,53 +5,37 @@ tender is open and the offer is not submitted, and covered by the receipt (its S
 see tenders.offers.offer_content).
 
 Rules:
-- The kind comes from the content, never the name or the browser's content type. A PDF starts with `%PDF-`. A DOCX
-  or XLSX is a ZIP (OOXML) package whose [Content_Types].xml declares its main part: /word/document.xml as a Word
-  document, /xl/workbook.xml as a workbook. Macro-enabled packages (a macro-enabled content type, or a
-  vbaProject.bin part) are refused, and so is anything else.
+- The kind comes from the content, never the name or the browser's content type (`foundation.files.sniff`): a PDF,
+  or a DOCX or XLSX known by the main part its OOXML package declares. Macro-enabled packages are refused, and so is
+  anything else.
 - A name whose extension says one allowed type while the content is another (or is not allowed) is refused as
   disguised, naming what the file is where that is known; so is an allowed file whose name ends otherwise, since
   the name is what it is downloaded as.
 - Refused too: empty files, files over OFFER_DOCUMENT_MAX_MB, and ZIPs that declare an absurd unpacked size
   (a zip bomb: the package is opened to read one small part, never unpacked).
-- At most MAX_DOCUMENTS per offer. Names are cleaned for display: no folders, no control characters, at most
-  NAME_MAX_LENGTH characters.
+- At most MAX_DOCUMENTS per offer. Names are cleaned for display (`foundation.files.clean_name`): no folders, no
+  control characters, at most NAME_MAX_LENGTH characters.
 
 The audit trail records that a document was added or removed, with its size and kind only: authority staff read the
 audit log before the deadline, and a file's name can say who is bidding.
 """
 
-import hashlib
-import re
-import unicodedata
-import zipfile
-import zlib
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import User
+from foundation.errors import DomainError
+from foundation.files import DigestingFile, PackageRefused, Sniffed, clean_name, extension_of, sniff
 
 from .models import DocumentKind, Offer, OfferDocument, OfferStatus
 from .offers import _require_open, supplier_member_check
 
 MAX_DOCUMENTS = 10
-NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 200
-
-# Zip bomb guard. Genuine Office files unpack to far less than this, and deflate (the only method OOXML uses) cannot
-# unpack to more than about 1,032 times its packed size: a package that declares more was made to mislead.
-ZIP_MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-ZIP_MAX_RATIO = 1100
-ZIP_MAX_MEMBERS = 10_000
-# [Content_Types].xml is a short list; reading more than this of it is not needed to find the main part.
-CONTENT_TYPES_MAX_BYTES = 1024 * 1024
 
 CONTENT_TYPES = {
     DocumentKind.PDF: "application/pdf",
@@ -65,85 +49,8 @@ KIND_NOUNS = {
     DocumentKind.DOCX: "a Word document (DOCX)",
     DocumentKind.XLSX: "an Excel spreadsheet (XLSX)",
 }
+ACCEPTED = frozenset(DocumentKind.values)  # foundation.files.FileKind spells these the same
 NOT_ALLOWED = "The selected file must be a PDF, DOCX or XLSX"
-
-# The main part of an OOXML package, by part name: its content type -> (kind if allowed, what it is, has macros).
-_MAIN_PARTS = {
-    "/word/document.xml": {
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
-            DocumentKind.DOCX,
-            KIND_NOUNS[DocumentKind.DOCX],
-            False,
-        ),
-        "application/vnd.ms-word.document.macroenabled.main+xml": (None, "a macro-enabled Word document (DOCM)", True),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": (
-            None,
-            "a Word template (DOTX)",
-            False,
-        ),
-        "application/vnd.ms-word.template.macroenabledtemplate.main+xml": (
-            None,
-            "a macro-enabled Word template (DOTM)",
-            True,
-        ),
-    },
-    "/xl/workbook.xml": {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": (
-            DocumentKind.XLSX,
-            KIND_NOUNS[DocumentKind.XLSX],
-            False,
-        ),
-        "application/vnd.ms-excel.sheet.macroenabled.main+xml": (None, "a macro-enabled Excel workbook (XLSM)", True),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": (
-            None,
-            "an Excel template (XLTX)",
-            False,
-        ),
-        "application/vnd.ms-excel.template.macroenabled.main+xml": (
-            None,
-            "a macro-enabled Excel template (XLTM)",
-            True,
-        ),
-    },
-    "/xl/workbook.bin": {
-        "application/vnd.ms-excel.sheet.binary.macroenabled.main": (None, "a binary Excel workbook (XLSB)", True),
-    },
-    "/ppt/presentation.xml": {
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": (
-            None,
-            "a PowerPoint presentation (PPTX)",
-            False,
-        ),
-        "application/vnd.ms-powerpoint.presentation.macroenabled.main+xml": (
-            None,
-            "a macro-enabled PowerPoint presentation (PPTM)",
-            True,
-        ),
-    },
-}
-
-# Signatures of common files that are not allowed, so a refusal can say what the file is.
-_SIGNATURES = (
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program"),
-    (b"\xfe\xed\xfa\xcf", "a macOS program"),
-    (b"\xca\xfe\xba\xbe", "a macOS program"),
-    (b"#!", "a script"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an older Office file (DOC or XLS) or a password-protected file"),
-    (b"{\\rtf", "a rich text (RTF) document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-)
-
-_OVERRIDE = re.compile(r"<(?:[\w.-]+:)?Override\b([^>]*)>", re.IGNORECASE)
-_DEFAULT = re.compile(r"<(?:[\w.-]+:)?Default\b([^>]*)>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 class DocumentRefused(DomainError):
@@ -160,130 +67,21 @@ class DocumentsLocked(DomainError):
 # What a file is ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sniffed:
-    kind: str | None  # a DocumentKind when the content is an allowed type
-    what: str = ""  # what the content is, for messages ("a Windows program"); "" when not recognised
-    macros: bool = False
-
-
 def max_bytes() -> int:
     return settings.OFFER_DOCUMENT_MAX_MB * 1024 * 1024
 
 
-def _attributes(text: str) -> dict[str, str]:
-    return {match[1].lower(): match[2] or match[3] for match in _ATTRIBUTE.finditer(text)}
-
-
-def _zip_bomb_check(archive: zipfile.ZipFile, packed_size: int) -> None:
-    members = archive.infolist()
-    unpacked = sum(member.file_size for member in members)
-    if (
-        len(members) > ZIP_MAX_MEMBERS
-        or unpacked > ZIP_MAX_UNPACKED_BYTES
-        or unpacked > ZIP_MAX_RATIO * max(packed_size, 1)
-    ):
-        raise DocumentRefused(
-            "The selected file is a compressed package that claims to unpack to an unreasonable size, so it cannot "
-            "be checked. Upload a PDF, DOCX or XLSX file saved from your usual software"
-        )
-
-
-def _sniff_package(file, packed_size: int) -> Sniffed:
-    """An OOXML package is known by the main part its [Content_Types].xml declares (and that it holds)."""
-    try:
-        archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return Sniffed(None, "a damaged ZIP archive")
-    with archive:
-        _zip_bomb_check(archive, packed_size)
-        # OOXML part names are case-insensitive.
-        members = {info.filename.lower(): info for info in archive.infolist()}
-        content_types = members.get("[content_types].xml")
-        if content_types is None:
-            return Sniffed(None, "a ZIP archive")
-        try:
-            with archive.open(content_types) as part:
-                text = part.read(CONTENT_TYPES_MAX_BYTES).decode("utf-8", errors="replace")
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error):
-            return Sniffed(None, "a damaged or encrypted ZIP archive")
-    # Content types are matched by a pattern rather than an XML parser: this is a short, untrusted file, and only
-    # two attributes of its Override and Default elements matter.
-    overrides = {}
-    for match in _OVERRIDE.finditer(text):
-        attributes = _attributes(match[1])
-        if "partname" in attributes:
-            overrides[attributes["partname"].lower()] = attributes.get("contenttype", "").strip().lower()
-    declared = set(overrides.values()) | {
-        _attributes(match[1]).get("contenttype", "").strip().lower() for match in _DEFAULT.finditer(text)
-    }
-    has_vba = any(name.rsplit("/", 1)[-1] == "vbaproject.bin" for name in members) or any(
-        "vbaproject" in content_type for content_type in declared
-    )
-    for part_name, known in _MAIN_PARTS.items():
-        content_type = overrides.get(part_name)
-        if content_type is None or part_name.lstrip("/") not in members:
-            continue
-        kind, what, macro_enabled = known.get(content_type, (None, "", False))
-        if not what:
-            continue
-        if macro_enabled:
-            return Sniffed(None, what, macros=True)
-        # A DOCX or XLSX main part, but macros carried in another part: still a file with macros.
-        if has_vba or any("macroenabled" in declared_type for declared_type in declared):
-            return Sniffed(None, f"{what} with macros", macros=True)
-        return Sniffed(kind, what)
-    if has_vba:
-        return Sniffed(None, "an Office file with macros", macros=True)
-    return Sniffed(None, "a ZIP archive")
-
-
-def sniff(file, size: int | None = None) -> Sniffed:
-    """What the file's content is. Reads the start and, for a ZIP, its directory and content types; leaves the file
-    at its start."""
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    try:
-        if head.startswith(b"%PDF-"):
-            return Sniffed(DocumentKind.PDF, KIND_NOUNS[DocumentKind.PDF])
-        if head.startswith(b"PK\x03\x04"):
-            if size is None:
-                size = file.seek(0, 2)
-                file.seek(0)
-            return _sniff_package(file, size)
-        for signature, what in _SIGNATURES:
-            if head.startswith(signature):
-                return Sniffed(None, what)
-        return Sniffed(None)
-    finally:
-        file.seek(0)
-
-
-def clean_name(name: str) -> str:
-    """The uploaded name as shown and downloaded: no folders, no control or invisible formatting characters (a
-    right-to-left override can make "report‮fdp.exe" look like "reportexe.pdf"), spaces collapsed, at most
-    NAME_MAX_LENGTH characters with the extension kept."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(character for character in name if not unicodedata.category(character).startswith("C"))
-    name = " ".join(name.split()).strip(" .")
-    if len(name) > NAME_MAX_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        if dot and stem and len(extension) <= 10:
-            name = f"{stem[: NAME_MAX_LENGTH - len(extension) - 1].rstrip(' .')}.{extension}"
-        else:
-            name = name[:NAME_MAX_LENGTH]
-    return name
-
-
-def extension_of(name: str) -> str:
-    stem, dot, extension = name.rpartition(".")
-    return extension.lower() if dot and stem else ""
-
-
 def max_size_label() -> str:
     return f"{settings.OFFER_DOCUMENT_MAX_MB:g} MB"
+
+
+def _offer_kind(file, size: int) -> Sniffed:
+    """What the file is, with a kind only when offers accept it (a PNG is named, not accepted)."""
+    try:
+        found = sniff(file, size)
+    except PackageRefused as refused:
+        raise DocumentRefused(refused.message) from None
+    return found if found.kind in ACCEPTED else Sniffed(None, found.what, found.macros)
 
 
 def check_upload(*, name: str, size: int, file) -> str:
@@ -292,7 +90,7 @@ def check_upload(*, name: str, size: int, file) -> str:
         raise DocumentRefused("The selected file is empty")
     if size > max_bytes():
         raise DocumentRefused(f"The selected file must be {max_size_label()} or smaller")
-    found = sniff(file, size)
+    found = _offer_kind(file, size)
     if found.macros:
         raise DocumentRefused(
             f"The selected file is {found.what}. Files with macros are not accepted: save it as a DOCX or XLSX "
@@ -377,22 +175,6 @@ def _mark_changed(offer: Offer) -> None:
 def _audit_object(offer: Offer) -> dict:
     # Named by number and tender, not by str(offer): who is bidding is sealed too.
     return {"obj": offer, "object_repr": f"Offer {offer.pk} for {offer.tender.reference}"}
-
-
-class DigestingFile(File):
-    """Hands the upload to storage chunk by chunk, hashing and counting what is written: the SHA-256 is of exactly
-    the stored bytes, read once. (Not an UploadedFile, so storage copies it rather than moving a temporary file.)"""
-
-    def __init__(self, upload):
-        super().__init__(upload.file, name=upload.name)
-        self.sha256 = hashlib.sha256()
-        self.counted = 0
-
-    def chunks(self, chunk_size=None):
-        for chunk in super().chunks(chunk_size):
-            self.sha256.update(chunk)
-            self.counted += len(chunk)
-            yield chunk
 
 
 def document_add(

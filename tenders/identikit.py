@@ -56,10 +56,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+
+from foundation.formatting import money_millions_short
 
 DEFAULT_K = 5
 DEFAULT_MIN_WORDS = 12
@@ -463,17 +465,6 @@ def _decimal(value, name: str) -> Decimal:
     return value
 
 
-def format_money(amount: Decimal) -> str:
-    """£1.2m for whole tens of thousands from a million up; otherwise £800,000 or £1,234.50."""
-    amount = Decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP)
-    if amount >= 1_000_000 and amount % 10_000 == 0:
-        millions = (amount / 1_000_000).normalize()
-        return f"£{millions:f}m"
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
-
-
 def _number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -501,10 +492,11 @@ def overclaim_flags(
         raise ValueError("fte_cost_floor must be more than 0")
 
     flags = []
-    worth = format_money(contract_value)
+    worth = money_millions_short(contract_value)
     if monetised_gross > contract_value:
         flags.append(
-            f"The offer's social value ({format_money(monetised_gross)}) is more than the contract is worth ({worth})."
+            f"The offer's social value ({money_millions_short(monetised_gross)}) is more than the contract is worth "
+            f"({worth})."
         )
     if fte_committed is not None:
         fte = _decimal(fte_committed, "fte_committed")
@@ -514,7 +506,7 @@ def overclaim_flags(
         if jobs_cost > contract_value:
             jobs = "1 full-time job" if fte == 1 else f"{_number(fte)} full-time jobs"
             flags.append(
-                f"The offer commits {jobs}, which would cost at least {format_money(jobs_cost)} a year "
-                f"({format_money(fte_cost_floor)} each), more than the contract is worth ({worth})."
+                f"The offer commits {jobs}, which would cost at least {money_millions_short(jobs_cost)} a year "
+                f"({money_millions_short(fte_cost_floor)} each), more than the contract is worth ({worth})."
             )
     return flags

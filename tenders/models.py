@@ -177,6 +177,12 @@ class Tender(models.Model):
     def value_including_vat(self) -> Decimal:
         return (self.estimated_value * (1 + self.vat_rate / 100)).quantize(Decimal("0.01"))
 
+    @property
+    def ocid(self) -> str:
+        """The tender's contracting process in open data (Open Contracting ID): the installation's registered prefix
+        and the tender's id, so it never changes once published (publication/ocds.py)."""
+        return f"{settings.OCDS_OCID_PREFIX}-tender-{self.pk}"
+
 
 class Lot(models.Model):
     """Part of a tender that bidders can offer for on its own. A tender without lots is one lot."""

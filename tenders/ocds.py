@@ -61,9 +61,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
+from foundation.formatting import money_pence
 
 from .models import CpvCode, Tender, TenderCategory
 from .services import tender_create_draft
@@ -345,7 +346,7 @@ def parse_amount(report: ReleaseReport, value: object, path: str) -> Decimal | N
             report.error(f"{path}.amount", "must be more than 0")
             usable = False
         elif amount > MAX_AMOUNT:
-            report.error(f"{path}.amount", f"must be £{MAX_AMOUNT:,.2f} or less")
+            report.error(f"{path}.amount", f"must be {money_pence(MAX_AMOUNT)} or less")
             usable = False
     if currency is None:
         if usable:
@@ -363,7 +364,7 @@ def parse_amount(report: ReleaseReport, value: object, path: str) -> Decimal | N
         return None
     rounded = amount.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     if rounded != amount:
-        report.note(f"{path}.amount", f"rounded to the nearest penny: £{rounded:,.2f}")
+        report.note(f"{path}.amount", f"rounded to the nearest penny: {money_pence(rounded)}")
         if rounded <= 0:
             report.error(f"{path}.amount", "must be more than 0")
             return None
@@ -668,7 +669,7 @@ def map_release(release: object, *, position: int, kind: str = "Release") -> Rel
     report.lots = lots
     if tender.get("value") is None and lots and all_lots:
         value = sum((lot["estimated_value"] for lot in lots), Decimal(0))
-        report.note("tender.value", f"missing: the total of the lots’ values, £{value:,.2f}, was used")
+        report.note("tender.value", f"missing: the total of the lots’ values, {money_pence(value)}, was used")
     else:
         value = parse_amount(report, tender.get("value"), "tender.value")
     if value is None:
@@ -677,7 +678,10 @@ def map_release(release: object, *, position: int, kind: str = "Release") -> Rel
         fields["estimated_value"] = value
         lots_total = sum((lot["estimated_value"] for lot in lots), Decimal(0))
         if lots_total > value:
-            report.note("tender.lots", f"the lots add up to £{lots_total:,.2f}, more than the tender’s £{value:,.2f}")
+            report.note(
+                "tender.lots",
+                f"the lots add up to {money_pence(lots_total)}, more than the tender’s {money_pence(value)}",
+            )
 
     description = _text(report, tender, "description", "tender.description") or ""
     method = _procurement_method(report, tender)

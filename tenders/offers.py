@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.emails import send_templated_email
-from accounts.errors import DomainError
 from accounts.models import Organisation, OrganisationKind, OrganisationMembership, OrganisationMemberStatus, User
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 
 from . import identikit, identikit_keys
 from .models import (
@@ -38,7 +39,6 @@ from .models import (
     TenderStatus,
 )
 from .receipts import canonical_bytes, receipt_hash
-from .services import format_datetime
 
 # A quantity beyond this is a typing slip, whatever the unit (a billion hours, people or pounds).
 QUANTITY_LIMIT = Decimal("1000000000")
@@ -74,7 +74,7 @@ def _require_open(tender: Tender, now: datetime) -> None:
 
 def _deadline_passed(tender: Tender) -> str:
     return (
-        f"The deadline for offers was {format_datetime(tender.submission_deadline)}. Offers can no longer be "
+        f"The deadline for offers was {datetime_long(tender.submission_deadline)}. Offers can no longer be "
         "submitted or changed; your draft has been kept."
     )
 
@@ -423,7 +423,7 @@ def offer_submit(*, offer: Offer, acting_user: User, now: datetime | None = None
             lambda: send_templated_email(
                 to=members,
                 template="offer_receipt",
-                context={"offer": offer, "submission": submission, "received": format_datetime(received_at)},
+                context={"offer": offer, "submission": submission, "received": datetime_long(received_at)},
             )
         )
     return submission

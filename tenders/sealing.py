@@ -25,15 +25,16 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.errors import DomainError
 from accounts.models import Authority, Membership, User
 from accounts.roles import has_permission
 from charters.models import Unit
 from charters.monetisation import NOTHING, Monetised, monetise_measure, share_of
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 
 from .models import Lot, Offer, OfferDocument, OfferSubmission, RelevantMeasure, Tender, TenderStatus
 from .receipts import receipt_matches
-from .services import format_datetime, tender_close
+from .services import tender_close
 
 
 class OffersSealed(DomainError):
@@ -98,7 +99,7 @@ def open_refusal(tender: Tender, now: datetime | None = None) -> str | None:
     now = _now(now)
     if offers_opened(tender):
         who = tender.offers_opened_by.full_name if tender.offers_opened_by else "a former member of staff"
-        return f"The offers were already opened by {who} at {format_datetime(tender.offers_opened_at)}."
+        return f"The offers were already opened by {who} at {datetime_long(tender.offers_opened_at)}."
     if tender.status == TenderStatus.DRAFT:
         return "This tender is a draft: it has no offers to open."
     if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.CLOSED):
@@ -106,9 +107,7 @@ def open_refusal(tender: Tender, now: datetime | None = None) -> str | None:
     if tender.submission_deadline is None:
         return "This tender has no submission deadline, so its offers cannot be opened."
     if now < tender.submission_deadline:
-        return (
-            f"Offers can be opened only after the submission deadline, {format_datetime(tender.submission_deadline)}."
-        )
+        return f"Offers can be opened only after the submission deadline, {datetime_long(tender.submission_deadline)}."
     return None
 
 
@@ -180,7 +179,7 @@ def sealed_message(tender: Tender, now: datetime | None = None) -> str:
     now = _now(now)
     if tender.status in (TenderStatus.DRAFT, TenderStatus.CANCELLED) or tender.submission_deadline is None:
         return f"This tender is {tender.get_status_display().lower()}: it has no offers to read."
-    deadline = format_datetime(tender.submission_deadline)
+    deadline = datetime_long(tender.submission_deadline)
     if now < tender.submission_deadline:
         return (
             f"Offers are sealed until the submission deadline, {deadline}. After it, a procurement officer opens "

@@ -29,10 +29,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
-from accounts.errors import DomainError
 from accounts.models import Authority, User
 from accounts.scoping import authority_scope
 from charters.models import CharterMeasure, CharterVersion, VersionStatus
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long, money_pence_if_any
 
 from .models import (
     Amendment,
@@ -48,7 +49,7 @@ from .models import (
     TenderStatus,
     default_scale_descriptors,
 )
-from .thresholds import assess_threshold, buyer_type_for, format_money, thresholds_from_db
+from .thresholds import assess_threshold, buyer_type_for, thresholds_from_db
 
 HUNDRED = Decimal("100")
 # Procurement Act 2023, open procedure: at least 25 days for electronic tenders (10 days after a qualifying planned
@@ -157,14 +158,8 @@ def display_value(field: str, value) -> str:
     if isinstance(value, str) and field.endswith(("_deadline", "_at")):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return format_datetime(value)
+        return datetime_long(value)
     return str(value)
-
-
-def format_datetime(value: datetime) -> str:
-    local = timezone.localtime(value)
-    hour = local.hour % 12 or 12
-    return f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} {local.tzname()} on {local.day} {local:%B %Y}"
 
 
 # Checks shared by the services ------------------------------------------------------------------------------
@@ -472,7 +467,7 @@ def lot_remove(*, lot: Lot, acting_user: User) -> None:
 def measure_hidden_reason(measure: CharterMeasure, value: Decimal) -> str:
     """Why a charter measure cannot be asked for in a contract of this value ("" when it can)."""
     if measure.min_contract_value is not None and measure.min_contract_value > value:
-        return f"Applies to contracts of {format_money(measure.min_contract_value)} or more"
+        return f"Applies to contracts of {money_pence_if_any(measure.min_contract_value)} or more"
     return ""
 
 
@@ -531,7 +526,7 @@ def relevant_measure_add(
         if hidden:
             what = f"lot {lot.number}" if lot is not None else "this tender"
             raise DomainError(
-                f"{charter_measure.code}: {hidden.lower()}; {what} is worth {format_money(value)}",
+                f"{charter_measure.code}: {hidden.lower()}; {what} is worth {money_pence_if_any(value)}",
                 field="charter_measure",
             )
         if RelevantMeasure.objects.filter(tender=tender, lot=lot, charter_measure=charter_measure).exists():
@@ -769,7 +764,7 @@ def reporting_level(authority: Authority, value: Decimal) -> dict:
             "label": "Light-touch",
             "light_touch_below": str(limit),
             "explanation": (
-                f"Light-touch reporting: the contract is worth less than {format_money(limit)}, so the supplier "
+                f"Light-touch reporting: the contract is worth less than {money_pence_if_any(limit)}, so the supplier "
                 "keeps a simple milestone tracker instead of quarterly evidence."
             ),
         }
@@ -778,7 +773,7 @@ def reporting_level(authority: Authority, value: Decimal) -> dict:
         "label": "Quarterly",
         "light_touch_below": str(limit),
         "explanation": (
-            f"Quarterly reporting with evidence: the contract is worth {format_money(limit)} or more "
+            f"Quarterly reporting with evidence: the contract is worth {money_pence_if_any(limit)} or more "
             f"({authority.name} sets light-touch reporting below that)."
         ),
     }
@@ -858,7 +853,7 @@ def _measure_problems(tender: Tender, lots: list[Lot], measures: list[RelevantMe
             if hidden:
                 problems.append(
                     Problem(
-                        f"{item.charter_measure.code} {hidden.lower()}; {label} is worth {format_money(value)}.",
+                        f"{item.charter_measure.code} {hidden.lower()}; {label} is worth {money_pence_if_any(value)}.",
                         "relevant-measures",
                     )
                 )
@@ -922,8 +917,8 @@ def tender_publish_blockers(tender: Tender, *, now: datetime | None = None) -> l
         if lots_total > tender.estimated_value:
             problems.append(
                 Problem(
-                    f"The lots are worth {format_money(lots_total)} in total, more than the tender's estimated value "
-                    f"of {format_money(tender.estimated_value)}.",
+                    f"The lots are worth {money_pence_if_any(lots_total)} in total, more than the tender's estimated "
+                    f"value of {money_pence_if_any(tender.estimated_value)}.",
                     "lots",
                 )
             )

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from foundation.formatting import date_long, money_pence_if_any
+
 # Values of the choices in tenders/models.py (Regime, BuyerType, ThresholdCategory, VatBasis, TenderCategory);
 # repeated as plain strings so this module needs no Django (a test keeps them equal).
 PA_2023 = "pa2023"
@@ -98,20 +100,6 @@ AUTHORITY_KIND_BUYER_TYPES = {
 }
 
 PENNY = Decimal("0.01")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -170,23 +158,6 @@ class ThresholdAssessment:
         }
 
 
-# Formatting ---------------------------------------------------------------------------------------------------
-
-
-def format_money(value: Decimal) -> str:
-    """£ with thousands separators; pence only when the amount is not whole: £207,720 or £207,719.99."""
-    pence = Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
-    text = f"{pence:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-
-
-def format_date(day: date) -> str:
-    """1 January 2026 (no locale involved)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 # The rule -----------------------------------------------------------------------------------------------------
 
 
@@ -226,9 +197,9 @@ def threshold_in_force(
 
 
 def _period(row: ThresholdRow) -> str:
-    text = f"in force from {format_date(row.effective_from)}"
+    text = f"in force from {date_long(row.effective_from)}"
     if row.effective_to is not None:
-        text += f" to {format_date(row.effective_to)}"
+        text += f" to {date_long(row.effective_to)}"
     if not row.confirmed:
         text += " (unconfirmed)"
     return text
@@ -276,9 +247,9 @@ def assess_threshold(
     if row is None:
         explanation = (
             f"No threshold is recorded for {subject} under {REGIME_NAMES[regime]} for a procurement started on "
-            f"{format_date(start_date)}, so {format_money(excluding)} excluding VAT ({format_money(including)} "
-            f"including VAT) cannot be assessed: check the threshold before deciding whether the Social Value Act "
-            f"duty applies"
+            f"{date_long(start_date)}, so {money_pence_if_any(excluding)} excluding VAT "
+            f"({money_pence_if_any(including)} including VAT) cannot be assessed: check the threshold before deciding "
+            f"whether the Social Value Act duty applies"
         )
         return ThresholdAssessment(
             regime=regime, threshold=None, above=False, compared_value=None, explanation=explanation
@@ -286,8 +257,8 @@ def assess_threshold(
     compared = including if row.vat_basis == INCLUSIVE else excluding
     above = compared >= row.value  # "not less than" the threshold
     explanation = (
-        f"{format_money(compared)} {VAT_PHRASES[row.vat_basis]} is {'above' if above else 'below'} the "
-        f"{format_money(row.value)} threshold for {subject}, {_period(row)}: "
+        f"{money_pence_if_any(compared)} {VAT_PHRASES[row.vat_basis]} is {'above' if above else 'below'} the "
+        f"{money_pence_if_any(row.value)} threshold for {subject}, {_period(row)}: "
         f"{_consequence(above=above, tender_category=category)}"
     )
     return ThresholdAssessment(

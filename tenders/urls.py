@@ -7,7 +7,6 @@ from .views import (
     clarifications,
     intake,
     ocds_import,
-    ocds_publish,
     offer_documents,
     offers,
     opening,
@@ -17,7 +16,7 @@ from .views import (
 
 app_name = "tenders"
 
-_modules = (reference, intake, ocds_import, clarifications, public, offers, offer_documents, opening, ocds_publish)
+_modules = (reference, intake, ocds_import, clarifications, public, offers, offer_documents, opening)
 staff_urlpatterns = [pattern for module in _modules for pattern in module.staff_urlpatterns]
 public_urlpatterns = [pattern for module in _modules for pattern in module.public_urlpatterns]
 

@@ -25,7 +25,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from ..errors import DomainError
+from foundation.errors import DomainError
+
 from ..models import ApiToken
 from ..tokens import token_authenticate
 

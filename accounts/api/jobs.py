@@ -13,8 +13,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from foundation.errors import DomainError
+
 from .. import selectors
-from ..errors import DomainError
 from ..jobs import JOB_KINDS, JOB_STARTERS, job_download_record
 from ..models import JobStatus
 from .foundation import error_responses

@@ -16,9 +16,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 
 from .. import consultation as services
 from ..forms.consultation import CommentForm, HideForm, ResponseForm

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import Role, has_permission
 from accounts.views import add_domain_error, form_status, see_other
 from charters import selectors as charter_selectors
 from evaluation import selectors as evaluation_selectors
+from foundation.errors import DomainError
 from tenders.documents import CONTENT_TYPES
 
 from .. import decommissioning, selectors, services

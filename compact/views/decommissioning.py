@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, public_authority, see_other
+from foundation.errors import DomainError
 
 from .. import decommissioning as assessments
 from ..forms.decommissioning import AnswerForm, AssessmentOpenForm, DecisionForm, ReduceForm, ResponseForm

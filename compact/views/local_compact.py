@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, public_authority, see_other
+from foundation.errors import DomainError
 
 from .. import case_examples as cases
 from .. import checklist, selectors

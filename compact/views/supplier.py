@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import selectors as account_selectors
-from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 from tenders.views.offer_documents import TOO_LARGE, UploadSizeGuard
 
 from .. import evidence as evidence_rules

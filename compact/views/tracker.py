@@ -12,8 +12,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, public_authority, see_other
+from foundation.errors import DomainError
 
 from .. import thread as thread_selectors
 from .. import tracker as services

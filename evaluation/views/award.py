@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.jobs import job_download_record
 from accounts.models import JobStatus
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 from tenders import selectors as tender_selectors
 
 from .. import selectors, services, summaries

@@ -19,8 +19,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 from tenders import sealing
 from tenders import selectors as tender_selectors
 from tenders.models import Lot, QuestionKind

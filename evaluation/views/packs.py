@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.jobs import job_kind
 from accounts.views import see_other
+from foundation.errors import DomainError
 
 from .. import packs, selectors
 from ..models import Evaluation

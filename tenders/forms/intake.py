@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.widgets import GovukDateField, GovukRadioSelect
+from foundation.formatting import time_12_hour
 
 from .. import services
 from ..cpv import validate_cpv_codes
@@ -42,11 +43,6 @@ def parse_time(text: str) -> time | None:
         # A bare number ("9") is ambiguous between morning and evening: ask for am or pm.
         return None
     return time(hour, minute)
-
-
-def format_time(value: datetime) -> str:
-    local = timezone.localtime(value)
-    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
 def plain_number(value: Decimal) -> str:
@@ -147,7 +143,7 @@ class DateTimePartsMixin:
             value = initial.get(name)
             if value is not None and not self.is_bound:
                 self.initial[f"{name}_date"] = timezone.localtime(value).date()
-                self.initial[f"{name}_time"] = format_time(value)
+                self.initial[f"{name}_time"] = time_12_hour(value)
 
     def _combine_datetimes(self, data: dict) -> None:
         for name, label in self.DATETIMES.items():

@@ -9,6 +9,7 @@ from django.template.defaultfilters import floatformat
 
 from accounts.widgets import GovukRadioSelect
 from charters.models import Unit
+from foundation.formatting import money_pence_if_any
 
 from .. import offers
 from .fields import MoneyField
@@ -23,10 +24,6 @@ UNIT_SUFFIX = {
     Unit.PERCENT: "%",
 }
 ANSWER_MAX_LENGTH = 40000  # characters; the question's word limit is the real one (checked by offer_update)
-
-
-def _money(value) -> str:
-    return f"£{floatformat(value, '-2g')}"
 
 
 class OfferStartForm(forms.Form):
@@ -61,7 +58,7 @@ class OfferStartForm(forms.Form):
         only = next(iter(self.organisations.values())) if len(self.organisations) == 1 else None
         hints = {}
         for key, lot in self.lots.items():
-            hint = f"Estimated value {_money(lot.estimated_value)} excluding VAT."
+            hint = f"Estimated value {money_pence_if_any(lot.estimated_value)} excluding VAT."
             if only is not None and (only.pk, lot.pk) in existing:
                 hint += f" {only.name} already has an offer for this lot: choose it to carry on."
             hints[key] = hint

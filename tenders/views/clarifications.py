@@ -15,10 +15,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.selectors import supplier_organisations_for
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 
 from .. import clarifications as services
 from ..forms.clarifications import ClarificationAnswerForm, ClarificationAskForm

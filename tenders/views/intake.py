@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.roles import has_permission
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 
 from .. import sealing, selectors, services
 from ..cpv import divisions_for, is_works, validate_cpv_codes

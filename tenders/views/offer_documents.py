@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.errors import DomainError
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 
 from .. import documents, selectors
 from ..forms.offer_documents import DocumentUploadForm

@@ -20,9 +20,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import DomainError
 from accounts.selectors import supplier_organisations_for
 from accounts.views import add_domain_error, form_status, see_other
+from foundation.errors import DomainError
 
 from .. import offers, selectors
 from ..clarifications import tender_get_public

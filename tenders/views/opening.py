@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import authority_permission
-from accounts.errors import DomainError
 from accounts.views import see_other
+from foundation.errors import DomainError
 
 from .. import sealing, selectors
 from ..documents import CONTENT_TYPES

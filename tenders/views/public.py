@@ -18,7 +18,6 @@ from accounts.widgets import GovukDateField, GovukRadioSelect
 from charters.models import VersionStatus
 
 from .. import clarifications as selectors
-from .. import ocds_publish
 from ..forms.fields import MoneyField
 from ..models import TenderCategory
 
@@ -171,8 +170,8 @@ def tender_public(request, authority_slug, tender_id):
             "charter_url": charter_url,
             "threshold_explanation": assessment.get("explanation", ""),
             "ask_url": reverse("tenders:clarification-ask", args=[request.authority.slug, tender.pk]),
-            "ocds_url": reverse("tenders:ocds-records", args=[request.authority.slug])
-            + f"?ocid={ocds_publish.ocid_for(tender)}",
+            # publication serves the open data; the page only links to it by URL name
+            "ocds_url": reverse("publication:ocds-records", args=[request.authority.slug]) + f"?ocid={tender.ocid}",
         },
     )
 

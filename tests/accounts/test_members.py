@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.errors import DomainError, InvitationInvalid, LastAdminError
+from accounts.errors import InvitationInvalid, LastAdminError
 from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.roles import Role
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.errors import DomainError
 from accounts.models import ApiToken, AuditEvent
 from accounts.roles import Role
 from accounts.scoping import dangerously_unscoped
 from accounts.tokens import token_authenticate, token_create, token_revoke
+from foundation.errors import DomainError
 
 from .conftest import assert_error
 

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationKind, OrganisationMemberStatus
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -15,6 +14,7 @@ from charters import consultation as services
 from charters.models import Comment, CommentResponse, CommentSection, CommentStatus, ResponseOutcome
 from charters.selectors import consultation as selectors
 from charters.services import version_adopt, version_withdraw
+from foundation.errors import DomainError
 from tests.charters.factories import build_charter, open_consultation
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 

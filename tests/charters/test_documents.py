@@ -1,9 +1,8 @@
 """The charter PDF and the consultation report: job kinds run end to end, their text, tags and metadata; the
-locked-down URL fetcher; the adoption hook; which PDF the public is given."""
+adoption hook; which PDF the public is given."""
 
 import io
 from datetime import timedelta
-from urllib.request import OpenerDirector
 
 import pytest
 from django.template.loader import render_to_string
@@ -15,7 +14,7 @@ from accounts.models import Job, JobStatus
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters import consultation as consultation_services
-from charters import documents, pdf, services
+from charters import documents, services
 from charters.models import CommentSection, ResponseOutcome, VersionStatus
 from charters.signals import version_adopted
 from tests.charters.factories import adopt_without_consultation, build_charter, open_consultation
@@ -232,62 +231,6 @@ def test_job_kinds_are_registered_with_the_export_permission():
     assert job_kind("charter_pdf").label == "Charter (PDF)"
     assert job_kind("charter_pdf").permission == "charters.export"
     assert job_kind("consultation_report_pdf").permission == "charters.export"
-
-
-# The URL fetcher ---------------------------------------------------------------------------------------------
-
-
-def test_fetcher_serves_static_files_only():
-    content, mime_type = pdf.static_file_bytes(f"{pdf.BASE_URL}static/src/app.js")
-    assert content and mime_type in {"text/javascript", "application/javascript"}
-    for url in (
-        "file:///etc/passwd",
-        "http://example.org/x.png",
-        "https://example.org/static/src/app.js",
-        f"http://{pdf.STATIC_HOST}/static/src/app.js",
-        f"{pdf.BASE_URL}static/../config/settings.py",
-        f"{pdf.BASE_URL}static/%2e%2e/config/settings.py",
-        f"{pdf.BASE_URL}static//etc/passwd",
-        f"{pdf.BASE_URL}config/settings.py",
-        f"{pdf.BASE_URL}static/no-such-file.css",
-        "data:text/css,body{color:red}",
-        "ftp://example.org/x",
-    ):
-        with pytest.raises(pdf.FetchRefused):
-            pdf.static_file_bytes(url)
-
-
-def test_rendering_never_fetches_outside_the_static_files(monkeypatch):
-    network = []
-    monkeypatch.setattr(OpenerDirector, "open", lambda self, *args, **kwargs: network.append(args))
-    asked = []
-    real = pdf.static_file_bytes
-
-    def spy(url):
-        try:
-            result = real(url)
-        except pdf.FetchRefused:
-            asked.append((url, "refused"))
-            raise
-        asked.append((url, "served"))
-        return result
-
-    monkeypatch.setattr(pdf, "static_file_bytes", spy)
-    html = """<!DOCTYPE html><html lang="en-GB"><head><title>Fetch test</title>
-      <link rel="stylesheet" href="file:///etc/passwd">
-      <style>@import url("http://example.org/evil.css"); body { background: url("/static/src/app.scss"); }</style>
-    </head><body><p>Hello</p>
-      <img src="http://example.org/x.png" alt="remote"><img src="file:///etc/passwd" alt="local file">
-      <img src="/static/build/assets/images/favicon.svg" alt="ours">
-    </body></html>"""
-    reader = PdfReader(io.BytesIO(pdf.html_to_pdf(html)))
-    assert "Hello" in reader.pages[0].extract_text()
-    assert network == []
-    outcomes = dict(asked)
-    assert outcomes["file:///etc/passwd"] == "refused"
-    assert outcomes["http://example.org/x.png"] == "refused"
-    assert outcomes["http://example.org/evil.css"] == "refused"
-    assert outcomes[f"{pdf.BASE_URL}static/src/app.scss"] == "served"
 
 
 # Generated on adoption ---------------------------------------------------------------------------------------

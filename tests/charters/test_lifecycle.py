@@ -7,7 +7,6 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -24,6 +23,7 @@ from charters.models import (
     Theme,
     VersionStatus,
 )
+from foundation.errors import DomainError
 from tests.charters.factories import adopt_without_consultation, build_charter, open_consultation
 
 pytestmark = pytest.mark.django_db

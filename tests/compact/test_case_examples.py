@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationKind
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from compact import case_examples as cases
 from compact.models import CaseExample, CaseKind
 from compact.partners import NotPartnerOrOfficer, partner_add
+from foundation.errors import DomainError
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 
 FIELDS = {

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationKind
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -13,6 +12,7 @@ from compact import checklist
 from compact.case_examples import case_example_create
 from compact.models import ChecklistAction, ChecklistEvidence, ChecklistStatus
 from compact.partners import NotPartnerOrOfficer, partner_add
+from foundation.errors import DomainError
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 
 pytestmark = pytest.mark.django_db

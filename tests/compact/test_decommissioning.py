@@ -18,7 +18,6 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, Authority, OrganisationKind
 from accounts.roles import Role
 from accounts.scoping import authority_scope, dangerously_unscoped
@@ -35,6 +34,7 @@ from compact.models import (
     DeliveryLine,
     Verification,
 )
+from foundation.errors import DomainError
 from tests.compact.makers_assessment import decided_to_end_early
 from tests.compact.test_contract_pages import build_reported_contract
 from tests.factories import OrganisationFactory, UserFactory, add_org_member

@@ -12,11 +12,11 @@ import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.scoping import authority_scope
 from compact import evidence, services
 from compact.models import DeliveryLine, Evidence, ReportStatus, Verification
+from foundation.errors import DomainError
 from tests.compact.factories import build_direct_contract
 
 pytestmark = pytest.mark.django_db

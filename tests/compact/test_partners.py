@@ -5,12 +5,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationKind, OrganisationMemberStatus, OrganisationRole
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from compact import partners
 from compact.models import CompactPartner
+from foundation.errors import DomainError
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -22,6 +21,7 @@ from charters.models import CommentSection, CommentStatus, Consultation, Respons
 from compact import register
 from compact.models import RegisteredConsultation
 from compact.signals import charter_consultation_title
+from foundation.errors import DomainError
 from tests.charters.factories import build_charter, open_consultation
 
 # The rules (pure) -------------------------------------------------------------------------------------------------

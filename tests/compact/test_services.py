@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -17,6 +16,7 @@ from compact.models import (
     Verification,
 )
 from compact.performance import Rating, Status
+from foundation.errors import DomainError
 from tenders.models import RelevantMeasure
 from tenders.receipts import receipt_matches
 from tests.compact.factories import ENDS_ON, STARTS_ON, build_contract_from_award, build_direct_contract

@@ -15,7 +15,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationKind, OrganisationMemberStatus
 from accounts.roles import Role
 from accounts.scoping import authority_scope
@@ -32,6 +31,7 @@ from compact.models import (
     ReportStatus,
     Verification,
 )
+from foundation.errors import DomainError
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 from tests.tenders.factories import adopted_test_charter, charter_measures
 

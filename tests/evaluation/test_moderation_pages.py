@@ -10,12 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from evaluation import selectors, services
 from evaluation.models import EvaluationStatus, ModeratedScore, PanelMember, Score
+from foundation.errors import DomainError
 from tenders.models import RelevantMeasure
 from tests.evaluation.factories import (
     build_evaluation,

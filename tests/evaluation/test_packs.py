@@ -14,13 +14,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accounts.errors import DomainError
 from accounts.jobs import job_execute
 from accounts.models import AuditEvent, Job, JobStatus
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from evaluation import packs, selectors, services
 from evaluation.models import ModeratedScore, Score
+from foundation.errors import DomainError
 from tenders import offers as offer_services
 from tenders.models import Tender
 from tenders.services import tender_close

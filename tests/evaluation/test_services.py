@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from evaluation import selectors, services
 from evaluation.models import EvaluationStatus, ModeratedScore, Score
+from foundation.errors import DomainError
 from tenders.models import TenderStatus
 from tests.evaluation.factories import build_evaluation, build_opened_tender, score_everything
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent, OrganisationMemberStatus
 from accounts.roles import Role
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 from tenders import clarifications as services
 from tenders.models import Clarification, Tender, TenderStatus
 from tests.factories import OrganisationFactory, UserFactory, add_org_member

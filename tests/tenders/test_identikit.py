@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from foundation.formatting import money_millions_short
 from tenders.identikit import (
     FTE_ANNUAL_COST_FLOOR,
     IDENTIKIT_THRESHOLD,
@@ -28,7 +29,6 @@ from tenders.identikit import (
     containment,
     estimate_jaccard,
     find_repeated_passages,
-    format_money,
     jaccard,
     load_stock_phrases,
     local_terms_mentioned,
@@ -509,7 +509,7 @@ def test_one_offer_against_500_others_is_fast():
 
 def test_the_fte_cost_floor():
     # £12.71 an hour (National Living Wage from April 2026) × 35 hours × 52 weeks.
-    assert format_money(FTE_ANNUAL_COST_FLOOR) == "£23,132.20"
+    assert money_millions_short(FTE_ANNUAL_COST_FLOOR) == "£23,132.20"
 
 
 def test_social_value_more_than_the_contract():
@@ -570,21 +570,4 @@ def test_overclaim_flags_exactly_when_over(contract, gross, fte):
     assert len(value_flags) == (gross > contract)
     assert len(job_flags) == (fte is not None and fte * FTE_ANNUAL_COST_FLOOR > contract)
     assert len(flags) == len(value_flags) + len(job_flags)
-    assert all(format_money(contract) in flag for flag in flags)
-
-
-@pytest.mark.parametrize(
-    ("amount", "text"),
-    [
-        ("800000", "£800,000"),
-        ("1200000", "£1.2m"),
-        ("2000000", "£2m"),
-        ("1250000", "£1.25m"),
-        ("1234567", "£1,234,567"),
-        ("1234.5", "£1,234.50"),
-        ("0.004", "£0"),
-        ("999999.999", "£1m"),
-    ],
-)
-def test_format_money(amount, text):
-    assert format_money(Decimal(amount)) == text
+    assert all(money_millions_short(contract) in flag for flag in flags)

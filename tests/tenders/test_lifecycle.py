@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
 from charters import services as charter_services
 from charters.models import VersionStatus
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 from tenders import selectors, services
 from tenders.clarifications import clarification_ask
 from tenders.models import Amendment, QuestionKind, RelevantMeasure, Tender, TenderStatus
@@ -513,10 +514,7 @@ def test_a_deadline_extension_is_an_amendment_and_bidders_are_told(
     assert all(len(m.to) == 1 for m in mailoutbox)
     body = mailoutbox[0].body
     assert "Bidders asked for more time over the holidays" in body
-    assert (
-        f"Submission deadline: {services.format_datetime(old_deadline)} → {services.format_datetime(new_deadline)}"
-        in body
-    )
+    assert f"Submission deadline: {datetime_long(old_deadline)} → {datetime_long(new_deadline)}" in body
     assert f"/p/{world.a.slug}/tenders/{tender.pk}/" in body
     with authority_scope(world.a):
         event = AuditEvent.objects.get(verb="tender.amended")

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from accounts.errors import DomainError
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
 from tenders import offers
 from tenders.models import OfferStatus
 from tenders.receipts import receipt_matches

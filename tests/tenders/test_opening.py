@@ -10,13 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import AuditEvent
 from accounts.roles import Role
 from accounts.scoping import authority_scope
+from foundation.errors import DomainError
+from foundation.formatting import datetime_long
 from tenders import offers, sealing
 from tenders.models import OfferSubmission, Tender, TenderStatus
-from tenders.services import format_datetime, tender_cancel
+from tenders.services import tender_cancel
 from tests.factories import OrganisationFactory, UserFactory, add_org_member
 from tests.tenders.factories import build_tender
 from tests.tenders.sealed_offers import (
@@ -60,7 +61,7 @@ def test_opening_is_refused_before_the_deadline_and_allowed_at_it(world):
     deadline = tender.submission_deadline
     with pytest.raises(DomainError) as refused:
         _open(world, tender, now=deadline - timedelta(microseconds=1))
-    assert format_datetime(deadline) in refused.value.message
+    assert datetime_long(deadline) in refused.value.message
     with authority_scope(world.a):
         tender.refresh_from_db()
     assert tender.offers_opened_at is None and tender.status == TenderStatus.PUBLISHED
@@ -268,7 +269,7 @@ def test_the_open_page_before_the_deadline_explains_and_refuses(client, world):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Offers can be opened only after the submission deadline" in text
-    assert format_datetime(tender.submission_deadline) in text
+    assert datetime_long(tender.submission_deadline) in text
     assert "Open 1 offer" not in text and 'id="offer-count">1<' in text
     refused = client.post(_url("offers-open", tender, world.a))
     assert refused.status_code == 422
@@ -557,7 +558,7 @@ def test_the_tender_page_offers_section_through_the_stages(client, world):
     officer, evaluator = world.user(world.a, Role.PROCUREMENT_OFFICER), world.user(world.a, Role.EVALUATOR)
     client.force_login(evaluator)
     section = _offers_section(client, tender)
-    assert f"1 offer received; sealed until {format_datetime(tender.submission_deadline)}." in section
+    assert f"1 offer received; sealed until {datetime_long(tender.submission_deadline)}." in section
 
     with authority_scope(world.a):
         Tender.objects.filter(pk=tender.pk).update(submission_deadline=timezone.now() - timedelta(minutes=1))

@@ -11,17 +11,10 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from accounts.models import AuthorityKind
+from foundation.formatting import date_long, money_pence_if_any
 from tenders import thresholds as rule
 from tenders.models import BuyerType, Regime, TenderCategory, Threshold, ThresholdCategory, VatBasis
-from tenders.thresholds import (
-    ThresholdAssessment,
-    ThresholdRow,
-    assess_threshold,
-    buyer_type_for,
-    format_date,
-    format_money,
-    thresholds_from_db,
-)
+from tenders.thresholds import ThresholdAssessment, ThresholdRow, assess_threshold, buyer_type_for, thresholds_from_db
 
 seed_migration = importlib.import_module("tenders.migrations.0002_seed_thresholds")
 
@@ -197,35 +190,6 @@ def test_assessment_is_frozen():
 # Formatting ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        ("207720", "£207,720"),
-        ("207720.00", "£207,720"),
-        ("207719.99", "£207,719.99"),
-        ("5372609", "£5,372,609"),
-        ("0", "£0"),
-        ("0.5", "£0.50"),
-        ("999.995", "£1,000"),
-    ],
-)
-def test_format_money(value, text):
-    assert format_money(Decimal(value)) == text
-
-
-@given(money)
-def test_format_money_reads_back_as_the_same_amount(value):
-    text = format_money(value)
-    assert text.startswith("£")
-    assert Decimal(text[1:].replace(",", "")) == value
-    assert text.endswith(".00") is False
-
-
-def test_format_date_is_plain_english():
-    assert format_date(date(2026, 1, 1)) == "1 January 2026"
-    assert format_date(date(2025, 2, 24)) == "24 February 2025"
-
-
 # Properties ---------------------------------------------------------------------------------------------------
 
 
@@ -339,14 +303,14 @@ def test_raising_the_value_never_turns_above_into_below(low, extra, rate, day, b
 def test_the_explanation_names_the_value_the_threshold_and_the_date(net, rate, day, buyer_type, category):
     result = assess(buyer_type=buyer_type, category=category, net=net, rate=rate, on=day)
     if result.threshold is None:
-        assert format_money(net) in result.explanation
-        assert format_money(with_vat(net, rate)) in result.explanation
-        assert format_date(day) in result.explanation
+        assert money_pence_if_any(net) in result.explanation
+        assert money_pence_if_any(with_vat(net, rate)) in result.explanation
+        assert date_long(day) in result.explanation
         assert result.explanation.startswith("No threshold is recorded")
     else:
-        assert result.explanation.startswith(f"{format_money(result.compared_value)} ")
-        assert f"the {format_money(result.threshold.value)} threshold" in result.explanation
-        assert f"in force from {format_date(result.threshold.effective_from)}" in result.explanation
+        assert result.explanation.startswith(f"{money_pence_if_any(result.compared_value)} ")
+        assert f"the {money_pence_if_any(result.threshold.value)} threshold" in result.explanation
+        assert f"in force from {date_long(result.threshold.effective_from)}" in result.explanation
         assert (" is above the " in result.explanation) == result.above
         assert ("the Social Value Act duty applies" in result.explanation) == result.duty_applies
 

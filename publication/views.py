@@ -3,25 +3,25 @@
 (`/ocds/extensions/social-value/extension.json` and its `release-schema.json`, with a page documenting its fields).
 
 Anyone may read them: they hold only what the public tender pages and the delivery tracker already show
-(`tenders.ocds_publish`). Unknown authorities answer 404, like every public page.
+(`publication.ocds`). Unknown authorities answer 404, like every public page.
 """
 
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.views import public_authority
 
-from .. import ocds_publish
+from . import ocds, ocds_schema
 
 CACHE_SECONDS = 300
 SCHEMA_CACHE_SECONDS = 3600
 
 
 def _json(data: dict, *, max_age: int) -> HttpResponse:
-    response = HttpResponse(ocds_publish.to_json(data), content_type="application/json")
+    response = HttpResponse(ocds.to_json(data), content_type="application/json")
     patch_cache_control(response, public=True, max_age=max_age)
     # Open data: other sites' scripts may read it.
     response["Access-Control-Allow-Origin"] = "*"
@@ -37,7 +37,7 @@ def releases(request, authority_slug):
     # Checked after the lookup, so an unknown authority answers 404 whatever the method.
     if request.method not in READ_ONLY:
         return HttpResponseNotAllowed(READ_ONLY)
-    return _json(ocds_publish.release_package(authority), max_age=CACHE_SECONDS)
+    return _json(ocds.release_package(authority), max_age=CACHE_SECONDS)
 
 
 def records(request, authority_slug):
@@ -47,7 +47,7 @@ def records(request, authority_slug):
     if request.method not in READ_ONLY:
         return HttpResponseNotAllowed(READ_ONLY)
     ocid = request.GET.get("ocid", "").strip() or None
-    package = ocds_publish.record_package(authority, ocid)
+    package = ocds.record_package(authority, ocid)
     if ocid and not package["records"]:
         raise Http404("No such contracting process")
     return _json(package, max_age=CACHE_SECONDS)
@@ -56,14 +56,14 @@ def records(request, authority_slug):
 @require_safe
 def extension(request):
     """The extension's metadata, with its documentation address made absolute for this installation."""
-    metadata = dict(ocds_publish.extension_metadata())
-    metadata["documentationUrl"] = {"en": ocds_publish.extension_docs_url()}
+    metadata = dict(ocds_schema.extension_metadata())
+    metadata["documentationUrl"] = {"en": ocds.extension_docs_url()}
     return _json(metadata, max_age=SCHEMA_CACHE_SECONDS)
 
 
 @require_safe
 def extension_schema(request):
-    return _json(ocds_publish.extension_schema(), max_age=SCHEMA_CACHE_SECONDS)
+    return _json(ocds_schema.extension_schema(), max_age=SCHEMA_CACHE_SECONDS)
 
 
 def _fields(schema: dict, name: str) -> list[dict]:
@@ -86,7 +86,7 @@ def _fields(schema: dict, name: str) -> list[dict]:
 @require_safe
 def extension_docs(request):
     """The extension's fields, read from its schema, so the page and the schema never disagree."""
-    schema = ocds_publish.extension_schema()
+    schema = ocds_schema.extension_schema()
     sections = [
         {"path": f"{where}.socialValue", "fields": _fields(schema, name)}
         for where, name in (
@@ -105,28 +105,16 @@ def extension_docs(request):
             "SocialValueDelivery",
         )
     ]
-    metadata = ocds_publish.extension_metadata()
+    metadata = ocds_schema.extension_metadata()
     return render(
         request,
-        "tenders/ocds/extension.html",
+        "publication/ocds/extension.html",
         {
             "metadata": metadata,
             "description": metadata["description"]["en"],
             "sections": sections,
             "definitions": definitions,
-            "extension_url": reverse("tenders:ocds-extension"),
-            "schema_url": reverse("tenders:ocds-extension-schema"),
+            "extension_url": reverse("publication:ocds-extension"),
+            "schema_url": reverse("publication:ocds-extension-schema"),
         },
     )
-
-
-staff_urlpatterns = []
-public_urlpatterns = [
-    path("ocds/releases.json", releases, name="ocds-releases"),
-    path("ocds/records.json", records, name="ocds-records"),
-]
-platform_urlpatterns = [
-    path("ocds/extensions/social-value/", extension_docs, name="ocds-extension-docs"),
-    path("ocds/extensions/social-value/extension.json", extension, name="ocds-extension"),
-    path("ocds/extensions/social-value/release-schema.json", extension_schema, name="ocds-extension-schema"),
-]

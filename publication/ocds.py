@@ -1,8 +1,8 @@
 """Publishing an authority's public tenders in the Open Contracting Data Standard (OCDS 1.1), with the project's
-social value extension (`tenders/data/ocds/social_value_extension/`).
+social value extension (`publication/data/ocds/social_value_extension/`).
 
-One contracting process (one ocid: `settings.OCDS_OCID_PREFIX` + "-tender-" + the tender's id) per public tender,
-and one release per stage change, each dated when the change happened:
+One contracting process per public tender (its ocid is `Tender.ocid`: `settings.OCDS_OCID_PREFIX` + "-tender-" +
+the tender's id), and one release per stage change, each dated when the change happened:
 
     release id                         tag                 date                          from
     <ocid>-tender                      tender              publication                   the tender as first published
@@ -12,7 +12,7 @@ and one release per stage change, each dated when the change happened:
     <ocid>-implementation-<report id>  implementation      the last line verified        a report's accepted lines
 
 What is published, and what never is:
-- Only public tenders, by the public tender list's own rule (`clarifications.public_q`: published, closed or
+- Only public tenders, by the public tender list's own rule (`tenders.clarifications.public_q`: published, closed or
   awarded, from the publication date); never drafts or cancelled tenders.
 - The tender's state at each release is rebuilt from its amendments (each keeps the values before and after).
 - Only confirmed awards, from what confirmation froze (`Award.contract_terms`): the winner, its price and its
@@ -21,53 +21,48 @@ What is published, and what never is:
 - Only delivery the contract manager accepted; pending, queried and rejected lines count for nothing.
 - Contracts entered directly (awarded elsewhere) have no tender here, so no contracting process.
 
-tenders sits before evaluation and compact (architecture.md), so their rows are read by model name
-(`apps.get_model`), never imported: publication is the one read that spans every stage.
-
-Validation (`validate_package`) is offline: the shipped OCDS 1.1.5 schemas, the release schema patched with the
-extension (JSON Merge Patch, RFC 7386), a local `referencing` registry for the canonical schema URLs, and a check of
-every coded field against its codelist (CODED_FIELDS).
+Publication sits above every stage it reads (docs/architecture.md): it imports their models, and its reads
+(`publication.selectors`) join them in the database. Validation against the shipped schemas is
+`publication.ocds_schema.validate_package`.
 """
 
 import copy
-import csv
 import json
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Authority, Organisation
-from charters.models import CharterMeasure, VersionStatus
+from accounts.models import Authority
+from charters.models import VersionStatus
 from charters.monetisation import monetise_measure
+from compact.models import Contract, ContractStatus, DeliveryLine, DeliveryReport
+from evaluation.models import Award
+from tenders.models import Amendment, RelevantMeasure, Tender, TenderCategory, TenderStatus
+from tenders.services import AMENDABLE_FIELDS, FIELD_LABELS, display_value
 
-from .clarifications import public_q
-from .models import Amendment, CpvCode, Lot, RelevantMeasure, Tender, TenderCategory, TenderStatus
-from .services import AMENDABLE_FIELDS, FIELD_LABELS, display_value
+from .selectors import published_awards, tenders_for_publication
 
-DATA = Path(__file__).resolve().parent / "data" / "ocds"
-SCHEMA_DIR = DATA / "1.1.5"
-EXTENSION_DIR = DATA / "social_value_extension"
-SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
 OCDS_VERSION = "1.1"
 CURRENCY = "GBP"
 # The Open Government Licence: what UK public bodies publish their data under.
 DATA_LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 DAYS_PER_MONTH = Decimal("30.4375")
-ACCEPTED = "accepted"  # compact.models.Verification.ACCEPTED: only verified delivery is published
 CATEGORIES = {
     TenderCategory.GOODS: "goods",
     TenderCategory.SERVICES: "services",
     TenderCategory.WORKS: "works",
     TenderCategory.LIGHT_TOUCH: "services",  # OCDS has no light-touch category: these are services
 }
-CONTRACT_STATUSES = {"active": "active", "completed": "terminated", "ended_early": "terminated"}
+CONTRACT_STATUSES = {
+    ContractStatus.ACTIVE: "active",
+    ContractStatus.COMPLETED: "terminated",
+    ContractStatus.ENDED_EARLY: "terminated",
+}
+# The statuses whose contracts the public tracker shows (compact.tracker), so the release can link to it.
+TRACKED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED)
 DATE_FIELDS = ("clarification_deadline", "submission_deadline")
 
 
@@ -110,90 +105,20 @@ def _drop_empty(value):
     return value
 
 
-def ocid_for(tender: Tender) -> str:
-    return f"{settings.OCDS_OCID_PREFIX}-tender-{tender.pk}"
-
-
 def extension_url() -> str:
-    return _absolute(reverse("tenders:ocds-extension"))
+    return _absolute(reverse("publication:ocds-extension"))
 
 
 def extension_docs_url() -> str:
-    return _absolute(reverse("tenders:ocds-extension-docs"))
+    return _absolute(reverse("publication:ocds-extension-docs"))
 
 
 def releases_url(authority: Authority) -> str:
-    return _absolute(reverse("tenders:ocds-releases", args=[authority.slug]))
+    return _absolute(reverse("publication:ocds-releases", args=[authority.slug]))
 
 
 def records_url(authority: Authority) -> str:
-    return _absolute(reverse("tenders:ocds-records", args=[authority.slug]))
-
-
-# Reading: a fixed number of queries for any number of tenders ---------------------------------------------------
-
-
-def public_tenders(authority: Authority, *, tenders=None, now: datetime | None = None) -> QuerySet[Tender]:
-    """The authority's public tenders (the public list's rule), oldest first, with what their releases need."""
-    now = now or timezone.now()
-    found = Tender.objects.filter(public_q(now), authority=authority)
-    if tenders is not None:
-        found = found.filter(pk__in=[getattr(tender, "pk", tender) for tender in tenders])
-    return (
-        found.select_related("authority", "charter_version__charter")
-        .prefetch_related(
-            Prefetch("cpv_codes", queryset=CpvCode.objects.order_by("code"), to_attr="cpv_list"),
-            Prefetch("lots", queryset=Lot.objects.order_by("number"), to_attr="lot_list"),
-            Prefetch("amendments", queryset=Amendment.objects.order_by("created_at", "id"), to_attr="amendment_list"),
-            Prefetch(
-                "relevant_measures",
-                queryset=RelevantMeasure.objects.select_related("lot", "charter_measure__outcome__theme").order_by(
-                    "lot__number", "id"
-                ),
-                to_attr="measure_list",
-            ),
-        )
-        .order_by("published_at", "pk")
-    )
-
-
-def _later_stages(tenders: list[Tender]) -> None:
-    """Attaches each tender's confirmed awards (`award_list`, each with `supplier`, `contract_list`) and each
-    contract's accepted delivery lines (`accepted_lines`)."""
-    award_model = apps.get_model("evaluation", "Award")
-    contract_model = apps.get_model("compact", "Contract")
-    line_model = apps.get_model("compact", "DeliveryLine")
-    by_tender = {tender.pk: tender for tender in tenders}
-    for tender in tenders:
-        tender.award_list = []
-    if not tenders:
-        return
-    awards = list(
-        award_model.objects.filter(evaluation__tender_id__in=list(by_tender), confirmed_at__isnull=False)
-        .select_related("lot", "evaluation")
-        .order_by("confirmed_at", "pk")
-    )
-    supplier_ids = {award.contract_terms.get("organisation_id") for award in awards}
-    suppliers = Organisation.objects.in_bulk([pk for pk in supplier_ids if pk is not None])
-    measure_ids = {
-        item.get("charter_measure_id") for award in awards for item in award.contract_terms.get("commitments", [])
-    }
-    measures = CharterMeasure.objects.in_bulk([pk for pk in measure_ids if pk is not None])
-    contracts = list(
-        contract_model.objects.filter(award_id_source__in=[award.pk for award in awards]).order_by("created_at", "pk")
-    )
-    lines = list(
-        line_model.objects.filter(commitment__contract__in=contracts, verification=ACCEPTED)
-        .select_related("report", "commitment__charter_measure")
-        .order_by("report__number", "commitment_id", "pk")
-    )
-    for contract in contracts:
-        contract.accepted_lines = [line for line in lines if line.commitment.contract_id == contract.pk]
-    for award in awards:
-        award.supplier = suppliers.get(award.contract_terms.get("organisation_id"))
-        award.measures = measures
-        award.contract_list = [contract for contract in contracts if contract.award_id_source == award.pk]
-        by_tender[award.evaluation.tender_id].award_list.append(award)
+    return _absolute(reverse("publication:ocds-records", args=[authority.slug]))
 
 
 # Building the releases ------------------------------------------------------------------------------------------
@@ -232,18 +157,19 @@ def _party_authority(tender: Tender, state: dict) -> dict:
     }
 
 
-def _party_supplier(organisation: Organisation) -> dict:
-    if organisation.company_number:
-        identifier = {"scheme": "GB-COH", "id": organisation.company_number, "legalName": organisation.name}
-    elif organisation.charity_number:
-        identifier = {"scheme": "GB-CHC", "id": organisation.charity_number, "legalName": organisation.name}
+def _party_supplier(supplier: dict) -> dict:
+    """`supplier`: the winner's public details (`publication.selectors.tenders_for_publication`)."""
+    if supplier["company_number"]:
+        identifier = {"scheme": "GB-COH", "id": supplier["company_number"], "legalName": supplier["name"]}
+    elif supplier["charity_number"]:
+        identifier = {"scheme": "GB-CHC", "id": supplier["charity_number"], "legalName": supplier["name"]}
     else:
         identifier = None
     return {
-        "id": f"supplier-{organisation.pk}",
-        "name": organisation.name,
+        "id": f"supplier-{supplier['id']}",
+        "name": supplier["name"],
         "identifier": identifier,
-        "address": {"postalCode": organisation.postcode, "countryName": "United Kingdom"},
+        "address": {"postalCode": supplier["postcode"], "countryName": "United Kingdom"},
         "roles": ["supplier", "tenderer"],
     }
 
@@ -347,7 +273,7 @@ def _items(tender: Tender) -> list[dict]:
 
 
 def _amendment(tender: Tender, amendment: Amendment, number: int) -> dict:
-    ocid = ocid_for(tender)
+    ocid = tender.ocid
     changes = amendment.changes if isinstance(amendment.changes, dict) else {}
     lines = [
         f"{item.get('label', FIELD_LABELS.get(name, name))}: "
@@ -422,7 +348,7 @@ def _tender_section(tender: Tender, state: dict, amendments: list[dict], *, stat
 
 
 def _release(process: Tender, suffix: str, tag: str, when: datetime, **sections) -> dict:
-    ocid = ocid_for(process)
+    ocid = process.ocid
     return _drop_empty(
         {
             "ocid": ocid,
@@ -437,7 +363,7 @@ def _release(process: Tender, suffix: str, tag: str, when: datetime, **sections)
     )
 
 
-def _commitment(award, index: int, item: dict) -> dict:
+def _commitment(award: Award, index: int, item: dict) -> dict:
     measure = award.measures.get(item.get("charter_measure_id"))
     quantity = Decimal(str(item.get("quantity") or "0"))
     value = None
@@ -455,7 +381,7 @@ def _commitment(award, index: int, item: dict) -> dict:
     }
 
 
-def _award_section(tender: Tender, award) -> dict:
+def _award_section(tender: Tender, award: Award) -> dict:
     terms = award.contract_terms
     title = f"Award of {tender.reference}" + (f", lot {award.lot.number}: {award.lot.title}" if award.lot else "")
     return {
@@ -473,7 +399,7 @@ def _award_section(tender: Tender, award) -> dict:
     }
 
 
-def _contract_section(tender: Tender, contract, award) -> dict:
+def _contract_section(tender: Tender, contract: Contract, award: Award) -> dict:
     section = {
         "id": str(contract.pk),
         "awardID": str(award.pk),
@@ -485,7 +411,7 @@ def _contract_section(tender: Tender, contract, award) -> dict:
         },
         "value": _money(contract.value),
     }
-    if contract.status in ("active", "completed"):  # the public tracker shows these (compact.tracker)
+    if contract.status in TRACKED_STATUSES:
         section["documents"] = [
             {
                 "id": "delivery-tracker",
@@ -499,14 +425,14 @@ def _contract_section(tender: Tender, contract, award) -> dict:
     return section
 
 
-def _delivery(line) -> dict:
+def _delivery(line: DeliveryLine, report: DeliveryReport) -> dict:
     measure = line.commitment.charter_measure
     value = _money(monetise_measure(measure, line.quantity).gross) if measure.proxy_value_gbp is not None else None
     return {
         "id": str(line.pk),
         "measure": measure.code,
         "title": measure.title,
-        "period": {"startDate": _day_start(line.report.period_start), "endDate": _day_end(line.report.period_end)},
+        "period": {"startDate": _day_start(report.period_start), "endDate": _day_end(report.period_end)},
         "quantityVerified": _number(line.quantity),
         "unit": measure.unit,
         "place": line.place or line.commitment.place,
@@ -517,7 +443,7 @@ def _delivery(line) -> dict:
 
 def tender_releases(tender: Tender) -> list[dict]:
     """Every release of one public tender's contracting process, oldest first. `tender` comes from
-    `public_tenders` with `_later_stages` applied."""
+    `publication.selectors.tenders_for_publication`."""
     buyer_state = _states(tender)
     amendments = [_amendment(tender, amendment, n) for n, amendment in enumerate(tender.amendment_list, start=1)]
     releases = [
@@ -544,8 +470,9 @@ def tender_releases(tender: Tender) -> list[dict]:
         )
     current = buyer_state[-1]
     awarded = tender.status == TenderStatus.AWARDED
-    for award in tender.award_list:
-        confirmed_all = awarded and award is tender.award_list[-1]
+    awards = published_awards(tender)
+    for award in awards:
+        confirmed_all = awarded and award is awards[-1]
         parties = [_party_authority(tender, current)]
         if award.supplier is not None:
             parties.append(_party_supplier(award.supplier))
@@ -560,7 +487,8 @@ def tender_releases(tender: Tender) -> list[dict]:
                 awards=[_award_section(tender, award)],
             )
         )
-        for contract in award.contract_list:
+        contract = award.contract
+        if contract is not None:
             releases.append(
                 _release(
                     tender,
@@ -570,11 +498,8 @@ def tender_releases(tender: Tender) -> list[dict]:
                     contracts=[_contract_section(tender, contract, award)],
                 )
             )
-            reports = {}
-            for line in contract.accepted_lines:
-                reports.setdefault(line.report, []).append(line)
-            for report, report_lines in reports.items():
-                verified = [line.verified_at for line in report_lines if line.verified_at]
+            for report in contract.published_reports:
+                verified = [line.verified_at for line in report.accepted_lines if line.verified_at]
                 when = max(verified) if verified else (report.submitted_at or contract.created_at)
                 releases.append(
                     _release(
@@ -587,7 +512,9 @@ def tender_releases(tender: Tender) -> list[dict]:
                                 "id": str(contract.pk),
                                 "awardID": str(award.pk),
                                 "implementation": {
-                                    "socialValue": {"delivery": [_delivery(line) for line in report_lines]}
+                                    "socialValue": {
+                                        "delivery": [_delivery(line, report) for line in report.accepted_lines]
+                                    }
                                 },
                             }
                         ],
@@ -597,9 +524,8 @@ def tender_releases(tender: Tender) -> list[dict]:
 
 
 def _releases_of(authority: Authority, tenders=None, now: datetime | None = None) -> dict[str, list[dict]]:
-    found = list(public_tenders(authority, tenders=tenders, now=now))
-    _later_stages(found)
-    return {ocid_for(tender): tender_releases(tender) for tender in found}
+    found = tenders_for_publication(authority, tenders=tenders, now=now)
+    return {tender.ocid: tender_releases(tender) for tender in found}
 
 
 def _package_head(authority: Authority, uri: str, dates: list[str]) -> dict:
@@ -686,160 +612,6 @@ def record_package(authority: Authority, ocid: str | None = None, *, now: dateti
         "packages": [package_url],
         "records": records,
     }
-
-
-# Validation -------------------------------------------------------------------------------------------------------
-
-
-def merge_patch(target, patch):
-    """JSON Merge Patch (RFC 7386): `patch` applied to a copy of `target`."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@cache
-def extension_metadata() -> dict:
-    return _load(EXTENSION_DIR / "extension.json")
-
-
-@cache
-def extension_schema() -> dict:
-    return _load(EXTENSION_DIR / "release-schema.json")
-
-
-@cache
-def patched_release_schema() -> dict:
-    return merge_patch(_load(SCHEMA_DIR / "release-schema.json"), extension_schema())
-
-
-@cache
-def _validators():
-    from jsonschema import Draft4Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    schemas = {
-        "release-schema.json": patched_release_schema(),
-        "release-package-schema.json": _load(SCHEMA_DIR / "release-package-schema.json"),
-        "record-package-schema.json": _load(SCHEMA_DIR / "record-package-schema.json"),
-    }
-    registry = Registry().with_resources(
-        (SCHEMA_BASE + name, Resource.from_contents(schema, default_specification=DRAFT4))
-        for name, schema in schemas.items()
-    )
-    return {
-        name: Draft4Validator(
-            schemas[f"{name}-schema.json"], registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER
-        )
-        for name in ("release", "release-package", "record-package")
-    }
-
-
-@cache
-def codelist(name: str) -> frozenset[str]:
-    with (SCHEMA_DIR / "codelists" / f"{name}.csv").open(encoding="utf-8", newline="") as file:
-        return frozenset(row["Code"] for row in csv.DictReader(file))
-
-
-# Every coded field the releases carry, by path in a release ("[]" for each item of a list), and its codelist.
-CODED_FIELDS = (
-    ("tag[]", "releaseTag"),
-    ("initiationType", "initiationType"),
-    ("parties[].roles[]", "partyRole"),
-    ("tender.status", "tenderStatus"),
-    ("tender.procurementMethod", "method"),
-    ("tender.mainProcurementCategory", "procurementCategory"),
-    ("tender.awardCriteria", "awardCriteria"),
-    ("tender.submissionMethod[]", "submissionMethod"),
-    ("tender.value.currency", "currency"),
-    ("tender.items[].classification.scheme", "itemClassificationScheme"),
-    ("tender.items[].additionalClassifications[].scheme", "itemClassificationScheme"),
-    ("tender.documents[].documentType", "documentType"),
-    ("tender.socialValue.relevantMeasures[].proxyValue.currency", "currency"),
-    ("awards[].status", "awardStatus"),
-    ("awards[].value.currency", "currency"),
-    ("awards[].socialValue.commitments[].value.currency", "currency"),
-    ("contracts[].status", "contractStatus"),
-    ("contracts[].value.currency", "currency"),
-    ("contracts[].documents[].documentType", "documentType"),
-    ("contracts[].implementation.socialValue.delivery[].value.currency", "currency"),
-)
-
-
-def _values_at(value, parts: list[str], path: str = ""):
-    """(path, value) for every value at the dotted path; `name[]` walks each item of a list."""
-    if not parts:
-        yield path, value
-        return
-    head, rest = parts[0], parts[1:]
-    key = head.removesuffix("[]")
-    if not isinstance(value, dict) or key not in value:
-        return
-    found, here = value[key], f"{path}.{key}" if path else key
-    if head.endswith("[]"):
-        if isinstance(found, list):
-            for index, item in enumerate(found):
-                yield from _values_at(item, rest, f"{here}[{index}]")
-    else:
-        yield from _values_at(found, rest, here)
-
-
-def codelist_errors(release: dict, where: str = "") -> list[str]:
-    errors = []
-    for path, name in CODED_FIELDS:
-        for found_path, value in _values_at(release, path.split(".")):
-            if value not in codelist(name):
-                errors.append(f"{where}{found_path}: “{value}” is not in the {name} codelist")
-    return errors
-
-
-def _schema_errors(validator, instance, where: str = "", *, covered=()) -> list[str]:
-    """The schema's errors as "path: message". Errors under a path in `covered` are left out: those releases are
-    validated on their own, with their own label."""
-    errors = sorted(validator.iter_errors(instance), key=lambda error: [str(part) for part in error.absolute_path])
-    return [
-        f"{where}{'/'.join(str(part) for part in error.absolute_path) or '(top level)'}: {error.message}"
-        for error in errors
-        if not any(tuple(error.absolute_path)[: len(path)] == path for path in covered)
-    ]
-
-
-def validate_package(package: dict, kind: str = "release") -> list[str]:
-    """Readable errors (an empty list when valid) of a release package (`kind="release"`) or a record package
-    (`kind="record"`): the OCDS 1.1.5 package schema with the extension, each release (or each record's compiled
-    release) on its own, the codelists of every coded field, and release ids unique within their process."""
-    if kind not in ("release", "record"):
-        raise ValueError("kind is 'release' or 'record'")
-    validators = _validators()
-    releases = []  # (path in the package, label, release)
-    if kind == "release":
-        for index, release in enumerate(package.get("releases") or []):
-            if isinstance(release, dict):
-                releases.append((("releases", index), f"release {release.get('id', index)}: ", release))
-    else:
-        for index, record in enumerate(package.get("records") or []):
-            if isinstance(record, dict) and isinstance(record.get("compiledRelease"), dict):
-                label = f"record {record.get('ocid', index)}, compiledRelease: "
-                releases.append((("records", index, "compiledRelease"), label, record["compiledRelease"]))
-    errors = _schema_errors(validators[f"{kind}-package"], package, covered=[path for path, _, _ in releases])
-    for _, label, release in releases:
-        errors += _schema_errors(validators["release"], release, label)
-        errors += codelist_errors(release, label)
-    ids = [(release.get("ocid"), release.get("id")) for _, _, release in releases]
-    if len(ids) != len(set(ids)):
-        errors.append("releases: two releases of one process have the same id")
-    return errors
 
 
 def to_json(package: dict) -> str:

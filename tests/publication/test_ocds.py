@@ -1,4 +1,4 @@
-"""OCDS publication (tenders/ocds_publish.py): the demo data's export validates, stages become releases, sealed and
+"""OCDS publication (publication/ocds.py): the demo data's export validates, stages become releases, sealed and
 unpublished information never appears, the command, the public endpoints and their query counts."""
 
 import io
@@ -22,8 +22,8 @@ from compact.models import Verification
 from evaluation import demo as evaluation_demo
 from evaluation import services as evaluation_services
 from evaluation.models import Award
+from publication import ocds, ocds_schema
 from tenders import demo as tenders_demo
-from tenders import ocds_publish
 from tenders import offers as offer_services
 from tenders.models import Tender
 from tenders.services import tender_amend
@@ -35,16 +35,16 @@ pytestmark = pytest.mark.django_db
 
 def export(authority, **options) -> dict:
     with authority_scope(authority):
-        return ocds_publish.release_package(authority, **options)
+        return ocds.release_package(authority, **options)
 
 
 def records(authority, ocid=None) -> dict:
     with authority_scope(authority):
-        return ocds_publish.record_package(authority, ocid)
+        return ocds.record_package(authority, ocid)
 
 
 def assert_valid(package, kind="release"):
-    errors = ocds_publish.validate_package(package, kind=kind)
+    errors = ocds_schema.validate_package(package, kind=kind)
     assert errors == [], "\n".join(errors)
 
 
@@ -76,7 +76,7 @@ def test_the_demo_datas_export_is_valid_ocds_with_every_code_in_its_codelist(dem
         assert package["releases"], authority.slug
         assert_valid(package)
         for release in package["releases"]:
-            assert ocds_publish.codelist_errors(release) == []
+            assert ocds_schema.codelist_errors(release) == []
         assert package["extensions"] == ["http://127.0.0.1:8000/ocds/extensions/social-value/extension.json"]
         record_package = records(authority)
         assert_valid(record_package, kind="record")
@@ -318,7 +318,7 @@ def test_drafts_cancelled_future_and_other_authorities_tenders_never_appear(worl
     build_tender(world, world.b, published=True, reference="OTHER")
     package = export(world.a)
     assert [release["tender"]["id"] for release in package["releases"]] == ["SHOWN"]
-    assert package["releases"][0]["ocid"] == ocds_publish.ocid_for(shown)
+    assert package["releases"][0]["ocid"] == shown.ocid
     assert "OTHER" not in text_of(records(world.a))
     assert records(world.a, "ocds-cvc000-tender-999999")["records"] == []
 
@@ -338,7 +338,7 @@ def test_validation_reports_schema_and_codelist_errors_readably(world):
     package["releases"][0]["tender"]["awardCriteria"] = "cheapest"  # an open codelist: the schema allows it
     package["releases"][0]["tender"]["value"]["amount"] = "lots"
     del package["publisher"]
-    errors = ocds_publish.validate_package(package)
+    errors = ocds_schema.validate_package(package)
     assert any("tender.awardCriteria: “cheapest” is not in the awardCriteria codelist" in e for e in errors)
     assert any("tender/value/amount" in e for e in errors)
     assert any("'publisher' is a required property" in e for e in errors)
@@ -357,7 +357,7 @@ def test_merge_follows_identifier_merge_and_replaces_other_values():
         },
         {"ocid": "o", "id": "3", "date": "2026-03-01T00:00:00Z", "tag": ["award"], "awards": [{"id": "b"}]},
     ]
-    compiled = ocds_publish.compile_releases(releases)
+    compiled = ocds.compile_releases(releases)
     assert compiled["tender"] == {"id": "t", "x": 1, "status": "complete"}
     assert compiled["awards"] == [{"id": "a", "status": "active"}, {"id": "b"}]
     assert compiled["date"] == "2026-03-01T00:00:00Z" and compiled["tag"] == ["compiled"]
@@ -392,35 +392,35 @@ def test_the_command_refuses_an_unknown_slug_and_an_authority_with_nothing_publi
 
 def test_the_endpoints_answer_json_with_a_cache_header(client, world):
     tender = build_tender(world, world.a, published=True)
-    response = client.get(reverse("tenders:ocds-releases", args=[world.a.slug]))
+    response = client.get(reverse("publication:ocds-releases", args=[world.a.slug]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert "max-age=300" in response["Cache-Control"] and "public" in response["Cache-Control"]
     package = response.json()
     assert_valid(package)
     assert package["uri"].endswith(f"/p/{world.a.slug}/ocds/releases.json")
-    ocid = ocds_publish.ocid_for(tender)
-    response = client.get(reverse("tenders:ocds-records", args=[world.a.slug]), {"ocid": ocid})
+    ocid = tender.ocid
+    response = client.get(reverse("publication:ocds-records", args=[world.a.slug]), {"ocid": ocid})
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert [record["ocid"] for record in response.json()["records"]] == [ocid]
     assert_valid(response.json(), kind="record")
-    records_url = reverse("tenders:ocds-records", args=[world.a.slug])
+    records_url = reverse("publication:ocds-records", args=[world.a.slug])
     assert client.get(records_url, {"ocid": "ocds-cvc000-tender-0"}).status_code == 404
     other = build_tender(world, world.b, published=True)
-    assert client.get(records_url, {"ocid": ocds_publish.ocid_for(other)}).status_code == 404
-    assert client.get(reverse("tenders:ocds-releases", args=["no-such-authority"])).status_code == 404
-    assert client.get(reverse("tenders:ocds-records", args=["no-such-authority"])).status_code == 404
-    assert client.post(reverse("tenders:ocds-releases", args=[world.a.slug])).status_code == 405
-    assert client.post(reverse("tenders:ocds-records", args=[world.a.slug])).status_code == 405
-    assert client.post(reverse("tenders:ocds-releases", args=["no-such-authority"])).status_code == 404
-    assert client.head(reverse("tenders:ocds-releases", args=[world.a.slug])).status_code == 200
+    assert client.get(records_url, {"ocid": other.ocid}).status_code == 404
+    assert client.get(reverse("publication:ocds-releases", args=["no-such-authority"])).status_code == 404
+    assert client.get(reverse("publication:ocds-records", args=["no-such-authority"])).status_code == 404
+    assert client.post(reverse("publication:ocds-releases", args=[world.a.slug])).status_code == 405
+    assert client.post(reverse("publication:ocds-records", args=[world.a.slug])).status_code == 405
+    assert client.post(reverse("publication:ocds-releases", args=["no-such-authority"])).status_code == 404
+    assert client.head(reverse("publication:ocds-releases", args=[world.a.slug])).status_code == 200
 
 
 def test_the_public_tender_page_links_to_its_open_data(client, world):
     tender = build_tender(world, world.a, published=True)
     page = client.get(reverse("tenders:tender-public", args=[world.a.slug, tender.pk])).content.decode()
-    records_url = reverse("tenders:ocds-records", args=[world.a.slug])
-    assert f'href="{records_url}?ocid={ocds_publish.ocid_for(tender)}"' in page
+    records_url = reverse("publication:ocds-records", args=[world.a.slug])
+    assert f'href="{records_url}?ocid={tender.ocid}"' in page
     assert "Open data (OCDS)" in page
 
 
@@ -435,7 +435,7 @@ def _releases_queries(client, django_assert_max_num_queries, world, count, *, ot
                 title=f"Street cleaning {index}",
             )
     with django_assert_max_num_queries(11):
-        response = client.get(reverse("tenders:ocds-releases", args=[world.a.slug]))
+        response = client.get(reverse("publication:ocds-releases", args=[world.a.slug]))
     assert response.status_code == 200
     assert len(response.json()["releases"]) == 2 * count + other_releases
 
@@ -466,5 +466,5 @@ def test_a_tender_with_lots_names_each_lots_measures_and_price_only_criteria(wor
 
 def test_the_authority_public_page_links_to_both_packages(client, world):
     page = client.get(reverse("accounts:authority-public", args=[world.a.slug])).content.decode()
-    assert f'href="{reverse("tenders:ocds-releases", args=[world.a.slug])}"' in page
-    assert f'href="{reverse("tenders:ocds-records", args=[world.a.slug])}"' in page
+    assert f'href="{reverse("publication:ocds-releases", args=[world.a.slug])}"' in page
+    assert f'href="{reverse("publication:ocds-records", args=[world.a.slug])}"' in page

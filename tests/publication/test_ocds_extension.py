@@ -1,4 +1,4 @@
-"""The social value extension to OCDS (tenders/data/ocds/social_value_extension/): its own schema is valid JSON
+"""The social value extension to OCDS (publication/data/ocds/social_value_extension/): its own schema is valid JSON
 Schema, its metadata has what OCDS asks of an extension, the merged release schema accepts the extension's fields
 and rejects wrong types in them, and the extension is served at stable addresses."""
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from tenders import ocds_publish
+from publication import ocds, ocds_schema
 
 RELEASE = {
     "ocid": "ocds-cvc000-tender-1",
@@ -86,12 +86,12 @@ RELEASE = {
 
 
 def release_validator():
-    return ocds_publish._validators()["release"]
+    return ocds_schema._validators()["release"]
 
 
 def test_the_extension_schema_and_the_merged_release_schema_are_valid_draft_4():
-    Draft4Validator.check_schema(ocds_publish.extension_schema())
-    Draft4Validator.check_schema(ocds_publish.patched_release_schema())
+    Draft4Validator.check_schema(ocds_schema.extension_schema())
+    Draft4Validator.check_schema(ocds_schema.patched_release_schema())
 
 
 def test_every_field_the_extension_adds_has_a_title_and_a_description():
@@ -105,18 +105,18 @@ def test_every_field_the_extension_adds_has_a_title_and_a_description():
                     assert spec.get("title") and spec.get("description"), name
                 walk(spec, name)
 
-    walk(ocds_publish.extension_schema(), "")
+    walk(ocds_schema.extension_schema(), "")
 
 
 def test_the_extension_metadata_has_what_ocds_asks_for():
-    metadata = ocds_publish.extension_metadata()
+    metadata = ocds_schema.extension_metadata()
     assert metadata["name"]["en"] == "Social value"
     assert metadata["description"]["en"]
     assert metadata["documentationUrl"]["en"]
     assert metadata["compatibility"] == ["1.1"]
     assert metadata["schemas"] == ["release-schema.json"]
     for name in metadata["schemas"]:
-        assert (ocds_publish.EXTENSION_DIR / name).is_file()
+        assert (ocds_schema.EXTENSION_DIR / name).is_file()
 
 
 def test_the_merged_schema_accepts_a_release_with_every_extension_field():
@@ -173,7 +173,7 @@ def test_merge_patch_follows_rfc_7386():
         ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
     ]
     for target, patch, result in cases:
-        assert ocds_publish.merge_patch(target, patch) == result
+        assert ocds_schema.merge_patch(target, patch) == result
 
 
 JSON = st.recursive(
@@ -186,14 +186,14 @@ JSON = st.recursive(
 @given(target=JSON, patch=JSON)
 def test_merge_patch_is_idempotent_and_leaves_its_arguments_alone(target, patch):
     before = (copy.deepcopy(target), copy.deepcopy(patch))
-    once = ocds_publish.merge_patch(target, patch)
-    assert ocds_publish.merge_patch(once, patch) == once
+    once = ocds_schema.merge_patch(target, patch)
+    assert ocds_schema.merge_patch(once, patch) == once
     assert (target, patch) == before
 
 
 def test_the_patched_schema_keeps_the_core_release_schema():
-    core = json.loads((ocds_publish.SCHEMA_DIR / "release-schema.json").read_text())
-    patched = ocds_publish.patched_release_schema()
+    core = json.loads((ocds_schema.SCHEMA_DIR / "release-schema.json").read_text())
+    patched = ocds_schema.patched_release_schema()
     assert patched["required"] == core["required"]
     assert set(core["definitions"]["Tender"]["properties"]) < set(patched["definitions"]["Tender"]["properties"])
     assert "socialValue" in patched["definitions"]["Award"]["properties"]
@@ -202,11 +202,11 @@ def test_the_patched_schema_keeps_the_core_release_schema():
 
 def test_the_schemas_are_shipped_with_their_licence_and_origin():
     for name in ("release-package-schema.json", "release-schema.json", "record-package-schema.json", "LICENSE"):
-        assert (ocds_publish.SCHEMA_DIR / name).is_file()
-    readme = (ocds_publish.SCHEMA_DIR / "README.md").read_text()
+        assert (ocds_schema.SCHEMA_DIR / name).is_file()
+    readme = (ocds_schema.SCHEMA_DIR / "README.md").read_text()
     assert "Apache License 2.0" in readme and "1__1__5" in readme
-    assert "Apache License" in (ocds_publish.SCHEMA_DIR / "LICENSE").read_text()
-    assert len(list((ocds_publish.SCHEMA_DIR / "codelists").glob("*.csv"))) == 19
+    assert "Apache License" in (ocds_schema.SCHEMA_DIR / "LICENSE").read_text()
+    assert len(list((ocds_schema.SCHEMA_DIR / "codelists").glob("*.csv"))) == 19
 
 
 def test_the_extension_is_served_at_stable_addresses(client, settings):
@@ -216,16 +216,16 @@ def test_the_extension_is_served_at_stable_addresses(client, settings):
     metadata = response.json()
     assert metadata["documentationUrl"]["en"] == "https://charters.example.org/ocds/extensions/social-value/"
     assert metadata["schemas"] == ["release-schema.json"]
-    assert ocds_publish.extension_url() == "https://charters.example.org/ocds/extensions/social-value/extension.json"
+    assert ocds.extension_url() == "https://charters.example.org/ocds/extensions/social-value/extension.json"
     response = client.get("/ocds/extensions/social-value/release-schema.json")
     assert response.status_code == 200
-    assert response.json() == ocds_publish.extension_schema()
+    assert response.json() == ocds_schema.extension_schema()
     assert client.post("/ocds/extensions/social-value/extension.json").status_code == 405
 
 
 @pytest.mark.django_db
 def test_the_documentation_page_lists_every_field_from_the_schema(client):
-    response = client.get(reverse("tenders:ocds-extension-docs"))
+    response = client.get(reverse("publication:ocds-extension-docs"))
     assert response.status_code == 200
     page = response.content.decode()
     for field in ("relevantMeasures", "weighting", "commitments", "delivery", "quantityVerified", "relevance"):

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Authority
 from accounts.scoping import authority_scope
-from tenders.ocds_publish import record_package, release_package, to_json, validate_package
+from publication.ocds import record_package, release_package, to_json
+from publication.ocds_schema import validate_package
 
 
 class Command(BaseCommand):
