@@ -21,6 +21,7 @@ TAG_BIDDER = ["offers (bidders)"]
 TAG_STAFF_OFFERS = ["offers (staff)"]
 
 READ_ERRORS = error_responses(400, 404)
+STAFF_WRITE = (400, 401, 403, 404, 409)  # the errors of a staff write, for `Doc(errors=...)`
 STAFF_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 BIDDER_ERRORS = error_responses(400, 401, 403, 404, 409)
 

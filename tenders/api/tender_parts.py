@@ -1,15 +1,13 @@
 """A draft tender's parts: lots, relevant measures and questions (add, change, remove)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import validated
+from accounts.api.generic import CreateMixin, DestroyMixin, Doc, Endpoint, ObjectEndpoint, UpdateMixin
 
 from .. import selectors, services
 from ..models import QuantityKind, QuestionKind, RelevantMeasure
-from .common import STAFF_WRITE_ERRORS, TAG_TENDERS
-from .tenders import RelevantMeasureSerializer, TenderLotSerializer, TenderQuestionSerializer, TenderView
+from .common import STAFF_WRITE, TAG_TENDERS
+from .tenders import RelevantMeasureSerializer, TenderEndpoint, TenderLotSerializer, TenderQuestionSerializer
 
 
 class TenderLotInputSerializer(serializers.Serializer):
@@ -45,65 +43,64 @@ class TenderQuestionInputSerializer(serializers.Serializer):
     scale_descriptors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class LotCreate(TenderView):
+class LotCreate(CreateMixin, TenderEndpoint):
     method_permissions = {"POST": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_lots_create",
-        summary="Add a lot to a draft",
-        description="Weightings of its own are all three or none (none: the tender's apply).",
-        request=TenderLotInputSerializer,
-        responses={201: TenderLotSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        lot = services.lot_add(
-            tender=tender, acting_user=request.user, **validated(TenderLotInputSerializer, request.data)
+    create_serializer, create_service = TenderLotInputSerializer, services.lot_add
+    output_serializer = TenderLotSerializer
+    docs = {
+        "post": Doc(
+            "tenders_lots_create",
+            "Add a lot to a draft",
+            "Weightings of its own are all three or none (none: the tender's apply).",
+            errors=STAFF_WRITE,
         )
+    }
+
+    def present(self, lot) -> dict:
         lot.measure_list = []
-        return Response(TenderLotSerializer(lot).data, status=status.HTTP_201_CREATED)
+        return TenderLotSerializer(lot).data
 
 
-class LotDetail(TenderView):
+class LotDetail(DestroyMixin, ObjectEndpoint):
     method_permissions = {"DELETE": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_lots_destroy",
-        summary="Remove a lot from a draft",
-        description="Its own relevant measures are removed too, and later lots move up a number.",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def delete(self, request, authority_slug, lot_id):
-        lot = selectors.lot_for_staff(self.authority, lot_id)
-        if lot is None:
-            raise exceptions.NotFound("No such lot.")
-        services.lot_remove(lot=lot, acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    tags = TAG_TENDERS
+    selector, lookup, not_found = selectors.lot_for_staff, "lot_id", "No such lot."
+    object_argument, destroy_service = "lot", services.lot_remove
+    docs = {
+        "delete": Doc(
+            "tenders_lots_destroy",
+            "Remove a lot from a draft",
+            "Its own relevant measures are removed too, and later lots move up a number.",
+            errors=STAFF_WRITE,
+        )
+    }
 
 
-def _relevant_measure_out(relevant_id) -> RelevantMeasure:
-    return RelevantMeasure.objects.select_related("lot", "charter_measure__outcome__theme").get(pk=relevant_id)
+class RelevantMeasureEndpoint(Endpoint):
+    tags = TAG_TENDERS
+    output_serializer = RelevantMeasureSerializer
+
+    def present(self, relevant) -> dict:
+        relevant = RelevantMeasure.objects.select_related("lot", "charter_measure__outcome__theme").get(pk=relevant.pk)
+        return RelevantMeasureSerializer(relevant).data
 
 
-class RelevantMeasureCreate(TenderView):
+class RelevantMeasureCreate(CreateMixin, RelevantMeasureEndpoint, TenderEndpoint):
     method_permissions = {"POST": "tenders.manage"}
     domain_field_map = {"charter_measure": "charter_measure_id", "lot": "lot_id"}
+    create_serializer, create_service = RelevantMeasureInputSerializer, services.relevant_measure_add
+    docs = {
+        "post": Doc(
+            "tenders_relevant_measures_create",
+            "Ask for a measure in a draft",
+            "A measure of the authority's adopted charter, for the whole tender or one lot, with why it is relevant, "
+            "its weight within social value and an optional target or minimum quantity. All of a tender's measures "
+            "come from one charter version.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="tenders_relevant_measures_create",
-        summary="Ask for a measure in a draft",
-        description="A measure of the authority's adopted charter, for the whole tender or one lot, with why it is "
-        "relevant, its weight within social value and an optional target or minimum quantity. All of a tender's "
-        "measures come from one charter version.",
-        request=RelevantMeasureInputSerializer,
-        responses={201: RelevantMeasureSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = dict(validated(RelevantMeasureInputSerializer, request.data))
+    def create(self, tender, data: dict):
         measure = selectors.charter_measure_for_tender(tender, data.pop("charter_measure_id"))
         if measure is None:
             raise exceptions.ValidationError({"charter_measure_id": ["Choose a measure from an adopted charter"]})
@@ -112,97 +109,74 @@ class RelevantMeasureCreate(TenderView):
             lot = selectors.lot_for_tender(tender, lot_id)
             if lot is None:
                 raise exceptions.ValidationError({"lot_id": ["Choose a lot of this tender"]})
-        relevant = services.relevant_measure_add(
-            tender=tender, acting_user=request.user, charter_measure=measure, lot=lot, **data
-        )
-        return Response(RelevantMeasureSerializer(_relevant_measure_out(relevant.pk)).data, status=201)
+        return self.call(self.create_service, tender, {**data, "charter_measure": measure, "lot": lot})
 
 
-class RelevantMeasureDetail(TenderView):
+class RelevantMeasureDetail(UpdateMixin, DestroyMixin, RelevantMeasureEndpoint, ObjectEndpoint):
     method_permissions = {"PATCH": "tenders.manage", "DELETE": "tenders.manage"}
+    selector, lookup = selectors.relevant_measure_for_staff, "relevant_measure_id"
+    not_found = "No such relevant measure."
+    object_argument = "relevant_measure"
+    update_serializer, update_service = RelevantMeasureUpdateSerializer, services.relevant_measure_update
+    destroy_service = services.relevant_measure_remove
+    docs = {
+        "patch": Doc(
+            "tenders_relevant_measures_partial_update",
+            "Change a draft's relevant measure",
+            "Send only the fields to change: reason, weight, quantity and its kind.",
+            errors=STAFF_WRITE,
+        ),
+        "delete": Doc(
+            "tenders_relevant_measures_destroy",
+            "Remove a relevant measure from a draft",
+            "Only while the tender is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    def _relevant(self) -> RelevantMeasure:
-        relevant = selectors.relevant_measure_for_staff(self.authority, self.kwargs["relevant_measure_id"])
-        if relevant is None:
-            raise exceptions.NotFound("No such relevant measure.")
+    def update(self, relevant, data: dict):
+        current = {name: getattr(relevant, name) for name in ("reason", "weight", "quantity", "quantity_kind")}
+        self.call(self.update_service, relevant, current | data)
         return relevant
 
-    @extend_schema(
-        operation_id="tenders_relevant_measures_partial_update",
-        summary="Change a draft's relevant measure",
-        description="Send only the fields to change: reason, weight, quantity and its kind.",
-        request=RelevantMeasureUpdateSerializer(partial=True),
-        responses={200: RelevantMeasureSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def patch(self, request, authority_slug, relevant_measure_id):
-        relevant = self._relevant()
-        data = validated(RelevantMeasureUpdateSerializer, request.data, partial=True)
-        current = {name: getattr(relevant, name) for name in ("reason", "weight", "quantity", "quantity_kind")}
-        services.relevant_measure_update(relevant_measure=relevant, acting_user=request.user, **(current | data))
-        return Response(RelevantMeasureSerializer(_relevant_measure_out(relevant.pk)).data)
 
-    @extend_schema(
-        operation_id="tenders_relevant_measures_destroy",
-        summary="Remove a relevant measure from a draft",
-        description="Only while the tender is a draft (409 otherwise).",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def delete(self, request, authority_slug, relevant_measure_id):
-        services.relevant_measure_remove(relevant_measure=self._relevant(), acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class QuestionCreate(TenderView):
+class QuestionCreate(CreateMixin, TenderEndpoint):
     method_permissions = {"POST": "tenders.manage"}
+    create_serializer, create_service = TenderQuestionInputSerializer, services.question_add
+    output_serializer = TenderQuestionSerializer
+    docs = {
+        "post": Doc(
+            "tenders_questions_create",
+            "Add a question to a draft",
+            "A quality or social value method statement question, with its guidance, word limit, weight within its "
+            "part and scoring scale (0 to 5 with descriptors unless told otherwise).",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="tenders_questions_create",
-        summary="Add a question to a draft",
-        description="A quality or social value method statement question, with its guidance, word limit, weight "
-        "within its part and scoring scale (0 to 5 with descriptors unless told otherwise).",
-        request=TenderQuestionInputSerializer,
-        responses={201: TenderQuestionSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = validated(TenderQuestionInputSerializer, request.data)
-        question = services.question_add(tender=tender, acting_user=request.user, **data)
-        return Response(TenderQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+    def present(self, question) -> dict:
+        return TenderQuestionSerializer(question).data
 
 
-class QuestionDetail(TenderView):
+class QuestionDetail(UpdateMixin, DestroyMixin, ObjectEndpoint):
     method_permissions = {"PATCH": "tenders.manage", "DELETE": "tenders.manage"}
-
-    def _question(self):
-        question = selectors.question_for_staff(self.authority, self.kwargs["question_id"])
-        if question is None:
-            raise exceptions.NotFound("No such question.")
-        return question
-
-    @extend_schema(
-        operation_id="tenders_questions_partial_update",
-        summary="Change a draft's question",
-        description="Send only the fields to change. Only while the tender is a draft (409 otherwise).",
-        request=TenderQuestionInputSerializer(partial=True),
-        responses={200: TenderQuestionSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def patch(self, request, authority_slug, question_id):
-        question = self._question()
-        data = validated(TenderQuestionInputSerializer, request.data, partial=True)
-        question = services.question_update(question=question, acting_user=request.user, **data)
-        return Response(TenderQuestionSerializer(question).data)
-
-    @extend_schema(
-        operation_id="tenders_questions_destroy",
-        summary="Remove a question from a draft",
-        description="Only while the tender is a draft (409 otherwise).",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def delete(self, request, authority_slug, question_id):
-        services.question_remove(question=self._question(), acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    tags = TAG_TENDERS
+    selector, lookup, not_found = selectors.question_for_staff, "question_id", "No such question."
+    object_argument = "question"
+    update_serializer, update_service = TenderQuestionInputSerializer, services.question_update
+    destroy_service = services.question_remove
+    output_serializer = TenderQuestionSerializer
+    docs = {
+        "patch": Doc(
+            "tenders_questions_partial_update",
+            "Change a draft's question",
+            "Send only the fields to change. Only while the tender is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+        ),
+        "delete": Doc(
+            "tenders_questions_destroy",
+            "Remove a question from a draft",
+            "Only while the tender is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+        ),
+    }

@@ -8,6 +8,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import PAGE_PARAMETERS, apply_ordering, error_responses, paginate, paginated, validated
+from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint, ReplaceMixin, UpdateMixin
 from accounts.api.views import ApiView, AuthorityApiView
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
@@ -15,7 +16,7 @@ from charters.models import Unit
 from .. import clarifications, sealing, selectors, services
 from ..models import QuantityKind, QuestionKind, Tender, TenderCategory, TenderStatus
 from .clarifications import PublishedClarificationSerializer
-from .common import READ_ERRORS, STAFF_WRITE_ERRORS, TAG_TENDERS, money_field
+from .common import READ_ERRORS, STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_TENDERS, money_field
 
 # Output: tenders ------------------------------------------------------------------------------------------------
 
@@ -375,126 +376,111 @@ class PlatformTenderList(ApiView):
 # One tender -----------------------------------------------------------------------------------------------------
 
 
-class TenderView(AuthorityApiView):
-    def _staff_tender(self) -> Tender:
-        tender = selectors.tender_for_staff(self.authority, self.kwargs["tender_id"])
-        if tender is None:
-            raise exceptions.NotFound("No such tender.")
-        return tender
+class TenderEndpoint(ObjectEndpoint):
+    """An endpoint about one tender as staff read it; answers the tender in full, read again after the change."""
+
+    tags = TAG_TENDERS
+    selector, lookup, not_found = selectors.tender_for_staff, "tender_id", "No such tender."
+    object_argument = "tender"
+    output_serializer = TenderDetailSerializer
+
+    def present(self, result) -> dict:
+        return tender_data(self.get_object(), staff=True)
 
 
-class TenderDetail(TenderView):
+class TenderDetail(UpdateMixin, TenderEndpoint):
     method_permissions = {"PATCH": "tenders.manage"}
+    update_serializer, update_service = TenderDraftSerializer, services.tender_update_draft
+    docs = {
+        "get": Doc(
+            "tenders_retrieve",
+            "Read a tender",
+            "A public tender in full: its details, weightings, relevant measures with their reasons and weights, "
+            "lots, questions, amendments, published clarifications and threshold assessment. Staff with "
+            "`tenders.view` read drafts and cancelled tenders too, with the number of offers (never their content).",
+            errors=(404,),
+        ),
+        "patch": Doc(
+            "tenders_partial_update",
+            "Change a draft tender",
+            "Send only the fields to change (`cpv_codes` replaces the codes). Only drafts change this way (409 "
+            "otherwise: a published tender changes by amendment). Weightings have their own address.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="tenders_retrieve",
-        summary="Read a tender",
-        description="A public tender in full: its details, weightings, relevant measures with their reasons and "
-        "weights, lots, questions, amendments, published clarifications and threshold assessment. Staff with "
-        "`tenders.view` read drafts and cancelled tenders too, with the number of offers (never their content).",
-        responses={200: TenderDetailSerializer, **error_responses(404)},
-        tags=TAG_TENDERS,
-    )
     def get(self, request, authority_slug, tender_id):
         staff = self.can("tenders.view")
         if staff:
-            tender = self._staff_tender()
+            tender = self.get_object()
         else:
             tender = clarifications.tender_get_public(self.authority, tender_id)
             if tender is None:
-                raise exceptions.NotFound("No such tender.")
+                raise exceptions.NotFound(self.not_found)
         return Response(tender_data(tender, staff=staff))
 
-    @extend_schema(
-        operation_id="tenders_partial_update",
-        summary="Change a draft tender",
-        description="Send only the fields to change (`cpv_codes` replaces the codes). Only drafts change this way "
-        "(409 otherwise: a published tender changes by amendment). Weightings have their own address.",
-        request=TenderDraftSerializer(partial=True),
-        responses={200: TenderDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def patch(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = dict(validated(TenderDraftSerializer, request.data, partial=True))
-        cpv_codes = data.pop("cpv_codes", None)
-        services.tender_update_draft(tender=tender, acting_user=request.user, cpv_codes=cpv_codes, **data)
-        return Response(tender_data(self._staff_tender(), staff=True))
+    def update(self, tender, data: dict):
+        data.setdefault("cpv_codes", None)  # absent: the codes stay
+        return self.call(self.update_service, tender, data)
 
 
-class TenderWeightings(TenderView):
+class TenderWeightings(ReplaceMixin, TenderEndpoint):
     method_permissions = {"PUT": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_weightings",
-        summary="Set a draft's weightings",
-        description="Price, quality and social value, totalling 100%. A social value weighting outside the "
-        "authority's band needs a justification.",
-        request=TenderWeightingsSerializer,
-        responses={200: TenderDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def put(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = validated(TenderWeightingsSerializer, request.data)
-        services.tender_weightings_set(tender=tender, acting_user=request.user, **data)
-        return Response(tender_data(self._staff_tender(), staff=True))
-
-
-class TenderPublish(TenderView):
-    method_permissions = {"POST": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_publish",
-        summary="Publish a draft",
-        description="Pins the adopted charter version, keeps the threshold assessment and reporting level, and "
-        "opens the tender for offers. Refused with 409 and every reason while something blocks it; a tender "
-        "period under 25 days needs `confirm_short_period` (400 on that field).",
-        request=TenderPublishSerializer,
-        responses={200: TenderDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = validated(TenderPublishSerializer, request.data)
-        services.tender_publish(tender=tender, acting_user=request.user, **data)
-        return Response(tender_data(self._staff_tender(), staff=True))
-
-
-class TenderAmend(TenderView):
-    method_permissions = {"POST": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_amend",
-        summary="Amend a published tender",
-        description="A recorded change (before and after, and why) to a published tender before its deadline: the "
-        "title, description, contract term, contact, or later deadlines. Bidders are emailed.",
-        request=TenderAmendmentInputSerializer,
-        responses={201: TenderAmendmentSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        data = dict(validated(TenderAmendmentInputSerializer, request.data))
-        amendment = services.tender_amend(tender=tender, acting_user=request.user, **data)
-        amendment.change_lines = clarifications.change_lines(amendment)
-        return Response(TenderAmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
-
-
-class TenderCancel(TenderView):
-    method_permissions = {"POST": "tenders.manage"}
-
-    @extend_schema(
-        operation_id="tenders_cancel",
-        summary="Cancel a tender",
-        description="A draft, published or closed tender, with the reason (emailed to bidders once published).",
-        request=TenderCancelSerializer,
-        responses={200: TenderDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = self._staff_tender()
-        services.tender_cancel(
-            tender=tender, acting_user=request.user, **validated(TenderCancelSerializer, request.data)
+    replace_serializer, replace_service = TenderWeightingsSerializer, services.tender_weightings_set
+    docs = {
+        "put": Doc(
+            "tenders_weightings",
+            "Set a draft's weightings",
+            "Price, quality and social value, totalling 100%. A social value weighting outside the authority's band "
+            "needs a justification.",
+            errors=STAFF_WRITE,
         )
-        return Response(tender_data(self._staff_tender(), staff=True))
+    }
+
+
+class TenderPublish(ActionMixin, TenderEndpoint):
+    method_permissions = {"POST": "tenders.manage"}
+    action_serializer, action_service = TenderPublishSerializer, services.tender_publish
+    docs = {
+        "post": Doc(
+            "tenders_publish",
+            "Publish a draft",
+            "Pins the adopted charter version, keeps the threshold assessment and reporting level, and opens the "
+            "tender for offers. Refused with 409 and every reason while something blocks it; a tender period under "
+            "25 days needs `confirm_short_period` (400 on that field).",
+            errors=STAFF_WRITE,
+        )
+    }
+
+
+class TenderAmend(ActionMixin, TenderEndpoint):
+    method_permissions = {"POST": "tenders.manage"}
+    action_serializer, action_service = TenderAmendmentInputSerializer, services.tender_amend
+    action_status = status.HTTP_201_CREATED
+    output_serializer = TenderAmendmentSerializer
+    docs = {
+        "post": Doc(
+            "tenders_amend",
+            "Amend a published tender",
+            "A recorded change (before and after, and why) to a published tender before its deadline: the title, "
+            "description, contract term, contact, or later deadlines. Bidders are emailed.",
+            errors=STAFF_WRITE,
+        )
+    }
+
+    def present(self, amendment) -> dict:
+        amendment.change_lines = clarifications.change_lines(amendment)
+        return TenderAmendmentSerializer(amendment).data
+
+
+class TenderCancel(ActionMixin, TenderEndpoint):
+    method_permissions = {"POST": "tenders.manage"}
+    action_serializer, action_service = TenderCancelSerializer, services.tender_cancel
+    docs = {
+        "post": Doc(
+            "tenders_cancel",
+            "Cancel a tender",
+            "A draft, published or closed tender, with the reason (emailed to bidders once published).",
+            errors=STAFF_WRITE,
+        )
+    }
