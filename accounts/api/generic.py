@@ -75,9 +75,8 @@ class Endpoint(AuthorityApiView):
             "summary": doc.summary,
             "responses": {**(doc.responses or default_responses), **error_responses(*doc.errors)},
             "tags": cls.tags,
+            "description": doc.description,  # never a base class's docstring
         }
-        if doc.description:
-            options["description"] = doc.description
         request = default_request if doc.request is UNSET else doc.request
         if request is not UNSET:
             options["request"] = request

@@ -1,15 +1,14 @@
 """A draft version's items: priority places, themes, outcomes and measures (add, change, remove)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+import functools
 
-from accounts.api.foundation import validated
-from accounts.api.views import AuthorityApiView
+from rest_framework import exceptions, serializers
+
+from accounts.api.generic import CreateMixin, DestroyMixin, Doc, ObjectEndpoint, UpdateMixin
 
 from .. import library, selectors, services
 from ..models import CharterMeasure, Outcome, PriorityPlace, ReportingFrequency, Theme, Unit
-from .common import STAFF_WRITE_ERRORS, TAG_CHARTERS
+from .common import STAFF_WRITE, TAG_CHARTERS
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -78,87 +77,90 @@ class MeasureAddSerializer(CharterMeasureSerializer):
         return data
 
 
-def _draft_parent(view, model, pk, name: str):
-    parent = selectors.version_item_get(view.authority, model, pk)
-    if parent is None:
-        raise exceptions.NotFound(f"No such {name}.")
-    return parent
+class DraftItemEndpoint(ObjectEndpoint):
+    """An endpoint about an item of a draft version (the version itself, a theme, an outcome, ...)."""
+
+    method_permissions = {"POST": "charters.edit", "PATCH": "charters.edit", "DELETE": "charters.edit"}
+    tags = TAG_CHARTERS
 
 
-class PlaceCreate(AuthorityApiView):
-    method_permissions = {"POST": "charters.edit"}
-
-    @extend_schema(
-        operation_id="places_create",
-        summary="Add a priority place to a draft",
-        request=PlaceSerializer,
-        responses={201: PlaceSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def post(self, request, authority_slug, version_id):
-        version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
-        if version is None:
-            raise exceptions.NotFound("No such charter version.")
-        data = validated(PlaceSerializer, request.data)
-        place = services.place_add(version=version, acting_user=request.user, **data)
-        return Response(PlaceSerializer(place).data, status=status.HTTP_201_CREATED)
+def _draft_item(model, lookup: str, name: str) -> dict:
+    """The lookup of one kind of draft item, as class attributes."""
+    return {
+        "selector": lambda authority, pk: selectors.version_item_get(authority, model, pk),
+        "lookup": lookup,
+        "not_found": f"No such {name}.",
+    }
 
 
-class ThemeCreate(AuthorityApiView):
-    method_permissions = {"POST": "charters.edit"}
+class VersionChildCreate(CreateMixin, DraftItemEndpoint):
+    selector = functools.partial(selectors.version_get_visible, include_drafts=True)
+    lookup, not_found, object_argument = "version_id", "No such charter version.", "version"
 
-    @extend_schema(
-        operation_id="themes_create",
-        summary="Add a theme to a draft",
-        description="Set its weight here or later with the weights endpoint; weights must total 100 before the "
-        "charter goes out for consultation.",
-        request=ThemeSerializer,
-        responses={201: ThemeSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def post(self, request, authority_slug, version_id):
-        version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
-        if version is None:
-            raise exceptions.NotFound("No such charter version.")
-        data = validated(ThemeSerializer, request.data)
-        theme = services.theme_add(version=version, acting_user=request.user, **data)
+
+class PlaceCreate(VersionChildCreate):
+    create_serializer, create_service, output_serializer = PlaceSerializer, services.place_add, PlaceSerializer
+    docs = {
+        "post": Doc(
+            "places_create",
+            "Add a priority place to a draft",
+            "Only while the version is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+        )
+    }
+
+
+class ThemeCreate(VersionChildCreate):
+    create_serializer, create_service, output_serializer = ThemeSerializer, services.theme_add, ThemeSerializer
+    docs = {
+        "post": Doc(
+            "themes_create",
+            "Add a theme to a draft",
+            "Set its weight here or later with the weights endpoint; weights must total 100 before the charter goes "
+            "out for consultation.",
+            errors=STAFF_WRITE,
+        )
+    }
+
+    def present(self, theme) -> dict:
         theme.outcome_list = []
-        return Response(ThemeSerializer(theme).data, status=status.HTTP_201_CREATED)
+        return ThemeSerializer(theme).data
 
 
-class OutcomeCreate(AuthorityApiView):
-    method_permissions = {"POST": "charters.edit"}
+class OutcomeCreate(CreateMixin, DraftItemEndpoint):
+    locals().update(_draft_item(Theme, "theme_id", "theme"))
+    object_argument = "theme"
+    create_serializer, create_service, output_serializer = OutcomeSerializer, services.outcome_add, OutcomeSerializer
+    docs = {
+        "post": Doc(
+            "outcomes_create",
+            "Add an outcome to a theme of a draft",
+            "Only while the version is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="outcomes_create",
-        summary="Add an outcome to a theme of a draft",
-        request=OutcomeSerializer,
-        responses={201: OutcomeSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def post(self, request, authority_slug, theme_id):
-        theme = _draft_parent(self, Theme, theme_id, "theme")
-        data = validated(OutcomeSerializer, request.data)
-        outcome = services.outcome_add(theme=theme, acting_user=request.user, **data)
+    def present(self, outcome) -> dict:
         outcome.measure_list = []
-        return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+        return OutcomeSerializer(outcome).data
 
 
-class MeasureCreate(AuthorityApiView):
-    method_permissions = {"POST": "charters.edit"}
+class MeasureCreate(CreateMixin, DraftItemEndpoint):
+    locals().update(_draft_item(Outcome, "outcome_id", "outcome"))
+    object_argument = "outcome"
+    create_serializer, create_service = MeasureAddSerializer, services.measure_add
+    output_serializer = CharterMeasureSerializer
+    docs = {
+        "post": Doc(
+            "charter_measures_create",
+            "Add a measure to an outcome of a draft",
+            "Copy a platform measure (`library_measure`) or one of the authority's local measures (`local_measure`), "
+            "adapting any field you also send, or write a new one (code, title and unit required).",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="charter_measures_create",
-        summary="Add a measure to an outcome of a draft",
-        description="Copy a platform measure (`library_measure`) or one of the authority's local measures "
-        "(`local_measure`), adapting any field you also send, or write a new one (code, title and unit required).",
-        request=MeasureAddSerializer,
-        responses={201: CharterMeasureSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def post(self, request, authority_slug, outcome_id):
-        outcome = _draft_parent(self, Outcome, outcome_id, "outcome")
-        data = dict(validated(MeasureAddSerializer, request.data))
+    def create(self, outcome, data: dict):
         library_measure = local_measure = None
         if library_id := data.pop("library_measure", None):
             library_measure = library.measure_get(library_id)
@@ -168,14 +170,9 @@ class MeasureCreate(AuthorityApiView):
             local_measure = library.local_measure_get(self.authority, local_id)
             if local_measure is None or not local_measure.is_active:
                 raise exceptions.ValidationError({"local_measure": ["Choose one of the authority's local measures"]})
-        measure = services.measure_add(
-            outcome=outcome,
-            acting_user=request.user,
-            library_measure=library_measure,
-            local_measure=local_measure,
-            **data,
+        return self.call(
+            self.create_service, outcome, {**data, "library_measure": library_measure, "local_measure": local_measure}
         )
-        return Response(CharterMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
 def _with_children(item):
@@ -192,51 +189,48 @@ def _with_children(item):
     return item
 
 
-def _item_view(model, serializer_class, keyword: str, name: str, operation: str):
+class DraftItemDetail(UpdateMixin, DestroyMixin, DraftItemEndpoint):
     """PATCH (change) and DELETE (remove) for one kind of draft item: a place, theme, outcome or measure."""
 
-    class ItemDetail(AuthorityApiView):
-        method_permissions = {"PATCH": "charters.edit", "DELETE": "charters.edit"}
+    object_argument = "item"
+    update_service, destroy_service = services.item_update, services.item_remove
 
-        def _item(self):
-            return _draft_parent(self, model, self.kwargs[keyword], name)
+    def update(self, item, data: dict):
+        return self.call(self.update_service, item, data) if data else item
 
-        @extend_schema(
-            operation_id=f"{operation}_partial_update",
-            summary=f"Change a {name} of a draft",
-            description="Send only the fields to change. Only while the version is a draft (409 otherwise).",
+    def present(self, item) -> dict:
+        return self.output_serializer(_with_children(item)).data
+
+
+def _item_detail(model, serializer_class, lookup: str, name: str, operation: str, removed: str):
+    docs = {
+        "patch": Doc(
+            f"{operation}_partial_update",
+            f"Change a {name} of a draft",
+            "Send only the fields to change. Only while the version is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
             request=serializer_class,
-            responses={200: serializer_class, **STAFF_WRITE_ERRORS},
-            tags=TAG_CHARTERS,
-        )
-        def patch(self, request, authority_slug, **kwargs):
-            item = self._item()
-            data = validated(serializer_class, request.data, partial=True)
-            if data:
-                item = services.item_update(item=item, acting_user=request.user, **data)
-            return Response(serializer_class(_with_children(item)).data)
-
-        @extend_schema(
-            operation_id=f"{operation}_destroy",
-            summary=f"Remove a {name} from a draft",
-            description={
-                Theme: "Its outcomes and measures are removed too.",
-                Outcome: "Its measures are removed too.",
-            }.get(model, "Only while the version is a draft."),
-            responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-            tags=TAG_CHARTERS,
-        )
-        def delete(self, request, authority_slug, **kwargs):
-            services.item_remove(item=self._item(), acting_user=request.user)
-            return Response(status=status.HTTP_204_NO_CONTENT)
-
-    ItemDetail.__name__ = ItemDetail.__qualname__ = f"{model.__name__}Detail"
-    return ItemDetail
+        ),
+        "delete": Doc(f"{operation}_destroy", f"Remove a {name} from a draft", removed, errors=STAFF_WRITE),
+    }
+    attributes = {"update_serializer": serializer_class, "output_serializer": serializer_class, "docs": docs}
+    return type(f"{model.__name__}Detail", (DraftItemDetail,), {**_draft_item(model, lookup, name), **attributes})
 
 
-PlaceDetail = _item_view(PriorityPlace, PlaceSerializer, "place_id", "place", "places")
-ThemeDetail = _item_view(Theme, ThemeSerializer, "theme_id", "theme", "themes")
-OutcomeDetail = _item_view(Outcome, OutcomeSerializer, "outcome_id", "outcome", "outcomes")
-MeasureDetail = _item_view(
-    CharterMeasure, CharterMeasureSerializer, "charter_measure_id", "measure", "charter_measures"
+PlaceDetail = _item_detail(
+    PriorityPlace, PlaceSerializer, "place_id", "place", "places", "Only while the version is a draft."
+)
+ThemeDetail = _item_detail(
+    Theme, ThemeSerializer, "theme_id", "theme", "themes", "Its outcomes and measures are removed too."
+)
+OutcomeDetail = _item_detail(
+    Outcome, OutcomeSerializer, "outcome_id", "outcome", "outcomes", "Its measures are removed too."
+)
+MeasureDetail = _item_detail(
+    CharterMeasure,
+    CharterMeasureSerializer,
+    "charter_measure_id",
+    "measure",
+    "charter_measures",
+    "Only while the version is a draft.",
 )

@@ -18,4 +18,5 @@ TAG_CONSULTATIONS = ["consultations"]
 
 
 CHARTER_READ_ERRORS = error_responses(400, 404)
-STAFF_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+STAFF_WRITE = (400, 401, 403, 404, 409)  # the errors of a staff write, for `Doc(errors=...)`
+STAFF_WRITE_ERRORS = error_responses(*STAFF_WRITE)
