@@ -24,8 +24,9 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from .foundation import error_responses, validated
@@ -213,3 +214,52 @@ class ActionMixin:
 
     def act(self, obj, data: dict):
         return self.call(self.action_service, obj, data)
+
+
+# Filters: declared once as a django-filter FilterSet (in <app>/filters.py), shared with the page's filter form ----
+
+
+def _query_field(field: forms.Field) -> serializers.Field:
+    """The API's query parameter for a FilterSet's form field: DRF's validation messages and schema."""
+    common = {"required": False, "help_text": str(field.help_text) or None}
+    if isinstance(field, forms.RegexField):
+        return serializers.RegexField(
+            field.regex.pattern, error_messages={"invalid": field.error_messages["invalid"]}, **common
+        )
+    if isinstance(field, forms.SlugField):
+        return serializers.SlugField(**common)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=[choice for choice in field.choices if choice[0] != ""], **common)
+    if isinstance(field, forms.DecimalField):
+        return serializers.DecimalField(
+            max_digits=field.max_digits, decimal_places=field.decimal_places, min_value=field.min_value, **common
+        )
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, forms.NullBooleanField):
+        return serializers.BooleanField(default=False, **common)
+    if isinstance(field, forms.CharField):
+        return serializers.CharField(allow_blank=True, max_length=field.max_length, **common)
+    raise TypeError(f"No query parameter for a {type(field).__name__}")
+
+
+def filter_serializer(filterset_class, name: str) -> type[serializers.Serializer]:
+    """The query parameters of a FilterSet as a serializer: it validates them (400 with the fields, as every input)
+    and documents them (`extend_schema(parameters=[...])`). The FilterSet's `problems(data)`, if it has one, checks
+    the values together (a range that ends before it starts)."""
+    fields = {filter_name: _query_field(f.field) for filter_name, f in filterset_class.base_filters.items()}
+
+    def validate(self, data):
+        problems = getattr(filterset_class, "problems", None)
+        if problems and (found := problems(data)):
+            raise serializers.ValidationError({field: [message] for field, message in found.items()})
+        return data
+
+    return type(name, (serializers.Serializer,), {**fields, "validate": validate})
+
+
+def filtered(filterset_class, queryset, data: dict, **kwargs):
+    """`queryset` narrowed by the FilterSet, from values `filter_serializer` validated."""
+    filterset = filterset_class(queryset=queryset, **kwargs)
+    filterset.form.cleaned_data = {name: value for name, value in data.items() if name in filterset.filters}
+    return filterset.filter_queryset(queryset)

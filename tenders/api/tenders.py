@@ -8,12 +8,21 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import PAGE_PARAMETERS, apply_ordering, error_responses, paginate, paginated, validated
-from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint, ReplaceMixin, UpdateMixin
+from accounts.api.generic import (
+    ActionMixin,
+    Doc,
+    ObjectEndpoint,
+    ReplaceMixin,
+    UpdateMixin,
+    filter_serializer,
+    filtered,
+)
 from accounts.api.views import ApiView, AuthorityApiView
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 
 from .. import clarifications, sealing, selectors, services
+from ..filters import PlatformTenderFilterSet, StaffTenderFilterSet
 from ..models import QuantityKind, QuestionKind, Tender, TenderCategory, TenderStatus
 from .clarifications import PublishedClarificationSerializer
 from .common import READ_ERRORS, STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_TENDERS, money_field
@@ -212,65 +221,8 @@ class TenderCancelSerializer(serializers.Serializer):
 # The tender lists -----------------------------------------------------------------------------------------------
 
 
-class TenderFilterSerializer(serializers.Serializer):
-    keyword = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Words in the title, description or reference."
-    )
-    status = serializers.ChoiceField(
-        choices=list(selectors.STATUS_FILTERS),
-        required=False,
-        help_text="Only this status (`published` means open for offers). `draft` and `cancelled` with "
-        "`include_drafts` only.",
-    )
-    category = serializers.ChoiceField(choices=TenderCategory.choices, required=False, help_text="Only this category.")
-    cpv_division = serializers.RegexField(
-        r"^\d{2}$",
-        required=False,
-        help_text="Only tenders with a CPV code in this 2-digit division (for example `79`).",
-        error_messages={"invalid": "A CPV division is two digits, like 79"},
-    )
-    value_min = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, help_text="Lowest value excluding VAT (£)."
-    )
-    value_max = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, help_text="Highest value excluding VAT (£)."
-    )
-    closing_after = serializers.DateField(required=False, help_text="Closes on or after this day (YYYY-MM-DD).")
-    closing_before = serializers.DateField(required=False, help_text="Closes on or before this day (YYYY-MM-DD).")
-
-    def filters(self) -> clarifications.PublicTenderFilters:
-        data = self.validated_data
-        return clarifications.PublicTenderFilters(
-            category=data.get("category", ""),
-            value_min=data.get("value_min"),
-            value_max=data.get("value_max"),
-            closing_after=data.get("closing_after"),
-            closing_before=data.get("closing_before"),
-            cpv_division=data.get("cpv_division", ""),
-            keyword=data.get("keyword", "").strip(),
-            open_only=False,
-        )
-
-    def validate(self, data):
-        ranges = clarifications.PublicTenderFilters(
-            value_min=data.get("value_min"),
-            value_max=data.get("value_max"),
-            closing_after=data.get("closing_after"),
-            closing_before=data.get("closing_before"),
-        )
-        if problems := ranges.problems():
-            raise serializers.ValidationError({name: [message] for name, message in problems.items()})
-        return data
-
-
-class StaffTenderFilterSerializer(TenderFilterSerializer):
-    include_drafts = serializers.BooleanField(
-        required=False, default=False, help_text="Staff with `tenders.view`: every tender, drafts included."
-    )
-
-
-class PlatformTenderFilterSerializer(TenderFilterSerializer):
-    authority = serializers.SlugField(required=False, help_text="Only this authority's tenders (its slug).")
+StaffTenderFilterSerializer = filter_serializer(StaffTenderFilterSet, "StaffTenderFilterSerializer")
+PlatformTenderFilterSerializer = filter_serializer(PlatformTenderFilterSet, "PlatformTenderFilterSerializer")
 
 
 PUBLIC_STATUSES = ("published", "closed", "awarded")
@@ -285,11 +237,10 @@ ORDERING_PARAMETER = OpenApiParameter(
 
 
 def _filtered(request, serializer_class):
-    """The list's filters, validated: (serializer, status, whether drafts were asked for)."""
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    state = query.validated_data.get("status", "")
-    with_drafts = query.validated_data.get("include_drafts", False)
+    """The list's filters, validated: (values, status, whether drafts were asked for)."""
+    query = validated(serializer_class, request.query_params)
+    state = query.get("status", "")
+    with_drafts = query.get("include_drafts", False)
     if state and state not in PUBLIC_STATUSES and not with_drafts:
         raise exceptions.ValidationError({"status": ["Draft and cancelled tenders are listed with include_drafts"]})
     return query, state, with_drafts
@@ -299,13 +250,6 @@ def _ordered(request, tenders):
     if "ordering" in request.query_params:
         return apply_ordering(request, tenders, TENDER_ORDERING, "submission_deadline")
     return tenders
-
-
-def _public_list(request, filters, state, now):
-    tenders = clarifications.tenders_public(filters, now)
-    if state:
-        tenders = tenders.filter(selectors.STATUS_FILTERS[state](now))
-    return _ordered(request, tenders)
 
 
 class TenderList(AuthorityApiView):
@@ -327,11 +271,12 @@ class TenderList(AuthorityApiView):
         if with_drafts:
             self.require("tenders.view")
             tenders = selectors.tender_list(self.authority, status=state, now=now)
-            tenders = clarifications.tenders_filtered(tenders, query.filters(), now)
-            # Newest first (the selector's order), unless asked otherwise.
-            tenders = _ordered(request, tenders.select_related("authority").prefetch_related("cpv_codes"))
+            tenders = tenders.select_related("authority").prefetch_related("cpv_codes")
+            query = {name: value for name, value in query.items() if name != "status"}  # the selector's already
         else:
-            tenders = _public_list(request, query.filters(), state, now).filter(authority=self.authority)
+            tenders = selectors.tender_list_public(now=now).filter(authority=self.authority)
+        # Drafts: newest first (the selector's order); public: open ones closing soonest first; unless asked.
+        tenders = _ordered(request, filtered(StaffTenderFilterSet, tenders, query, now=now))
         return paginate(self, tenders, TenderSummarySerializer, context={"now": now})
 
     @extend_schema(
@@ -365,12 +310,11 @@ class PlatformTenderList(ApiView):
     )
     def get(self, request):
         now = timezone.now()
-        query, state, _ = _filtered(request, PlatformTenderFilterSerializer)
-        filters = query.filters()
-        filters.authority = query.validated_data.get("authority", "")
+        query, _, _ = _filtered(request, PlatformTenderFilterSerializer)
+        tenders = filtered(PlatformTenderFilterSet, selectors.tender_list_public(now=now), query, now=now)
         # Public information, read across authorities on purpose (as the site's list does).
         with dangerously_unscoped():
-            return paginate(self, _public_list(request, filters, state, now), TenderSummarySerializer)
+            return paginate(self, _ordered(request, tenders), TenderSummarySerializer)
 
 
 # One tender -----------------------------------------------------------------------------------------------------
