@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from accounts.api.views import AuthorityApiView
 
 from .. import impact
+from ..filters import FILTER_FIELDS, ImpactFilterForm
 from ..models import ContractStatus
-from ..views.impact import FILTER_FIELDS, ImpactFilterForm
 from .common import READ_ERRORS, TAG_IMPACT, ImpactMoneySerializer
 
 # Impact ------------------------------------------------------------------------------------------------------
@@ -78,16 +78,6 @@ class ImpactView(AuthorityApiView):
         form = ImpactFilterForm(query, themes=themes, suppliers=suppliers)
         if not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
-        data = form.cleaned_data
-        summary = impact.impact_summary(
-            self.authority,
-            dimension=data["group_by"] or impact.DEFAULT_DIMENSION,
-            filters=impact.ImpactFilters(
-                theme=data["theme"],
-                supplier=data["supplier"],
-                status=data["status"],
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-            ),
-        )
+        dimension, filters = form.filters()
+        summary = impact.impact_summary(self.authority, dimension=dimension, filters=filters)
         return Response(ImpactSerializer(summary).data)
