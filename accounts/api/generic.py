@@ -12,10 +12,13 @@ once, and the base answers the HTTP method and documents it.
   with the request and success response each mixin implies (the input serializer, the output serializer, 201 or
   204) and `error_responses(*doc.errors)`; a `Doc` may name its own `request`, `responses` or `parameters`.
 - `ObjectEndpoint.get_object()` reads the URL's object through `selector(authority, pk)`; None answers 404.
-- The mixins: `RetrieveMixin` (GET), `CreateMixin` (POST a new child of the object), `UpdateMixin` (PATCH, partial),
-  `ReplaceMixin` (PUT), `DestroyMixin` (DELETE), `ActionMixin` (POST a transition). Each validates with its
-  serializer, calls its service as `service(<object_argument>=obj, acting_user=user, **data)` (or the `create`,
-  `update`, `replace`, `destroy`, `act` hook, to override) and answers `present(result)`.
+- The mixins: `ListMixin` (GET a page, ordered), `RetrieveMixin` (GET), `CreateMixin` (POST a new child of the
+  object), `UpdateMixin` (PATCH, partial), `ReplaceMixin` (PUT), `DestroyMixin` (DELETE), `ActionMixin` (POST a
+  transition). Each validates with its serializer, calls its service as
+  `service(<object_argument>=obj, acting_user=user, **data)` (or the `create`, `update`, `replace`, `destroy`, `act`
+  hook, to override) and answers `present(result)`; `ListMixin` pages `items()`.
+- Filters: `filter_serializer(FilterSet)` validates and documents a FilterSet's query parameters, `filtered(...)`
+  applies them (the FilterSet, in `<app>/filters.py`, is shared with the page's filter form).
 
 Endpoints whose behaviour is special (sealed offers, file downloads, a bidder's own offer) keep explicit methods.
 """
@@ -29,7 +32,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from .foundation import error_responses, validated
+from .foundation import (
+    PAGE_PARAMETERS,
+    apply_ordering,
+    error_responses,
+    ordering_parameter,
+    paginate,
+    paginated,
+    validated,
+)
 from .views import AuthorityApiView
 
 UNSET: Any = object()
@@ -70,26 +81,26 @@ class Endpoint(AuthorityApiView):
 
     @classmethod
     def _schema(cls, method: str, doc: Doc):
-        default_request, default_responses = cls._implied(method)
+        implied = cls._implied(method)
         options = {
             "operation_id": doc.operation_id,
             "summary": doc.summary,
-            "responses": {**(doc.responses or default_responses), **error_responses(*doc.errors)},
-            "tags": cls.tags,
             "description": doc.description,  # never a base class's docstring
+            "responses": {**(doc.responses or implied["responses"]), **error_responses(*doc.errors)},
+            "tags": cls.tags,
         }
-        request = default_request if doc.request is UNSET else doc.request
+        request = implied.get("request", UNSET) if doc.request is UNSET else doc.request
         if request is not UNSET:
             options["request"] = request
-        if doc.parameters:
-            options["parameters"] = list(doc.parameters)
+        if parameters := [*doc.parameters, *implied.get("parameters", ())]:
+            options["parameters"] = parameters
         return extend_schema(**options)
 
     @classmethod
-    def _implied(cls, method: str):
-        """The request and success responses a method implies, from the mixin that answers it."""
+    def _implied(cls, method: str) -> dict:
+        """The request, success responses and parameters a method implies, from the mixin that answers it."""
         implied = getattr(cls, f"_{method}_schema", None)
-        return implied() if implied else (UNSET, {200: cls.output_serializer})
+        return implied() if implied else {"responses": {200: cls.output_serializer}}
 
     def present(self, result) -> Any:
         """The response body for a result: the output serializer's data (override to decorate the result)."""
@@ -115,6 +126,37 @@ class ObjectEndpoint(Endpoint):
         return obj
 
 
+class ListMixin:
+    """GET: a page of `items()`, sorted by `?ordering=` among `ordering_fields` (default `default_ordering`, then
+    `ordering_tie_break`), each decorated by `prepare_item` (if any) and presented by `output_serializer`; the schema
+    calls the page `page_name` and adds the ordering and page parameters to the Doc's."""
+
+    ordering_fields: tuple[str, ...] = ()
+    default_ordering = ""
+    ordering_tie_break: tuple[str, ...] = ("id",)
+    page_name = ""
+    prepare_item = None
+
+    @classmethod
+    def _get_schema(cls):
+        ordering = [ordering_parameter(cls.ordering_fields, cls.default_ordering)] if cls.ordering_fields else []
+        return {
+            "responses": {200: paginated(cls.output_serializer, cls.page_name)},
+            "parameters": [*ordering, *PAGE_PARAMETERS],
+        }
+
+    def get(self, request, *args, **kwargs):
+        items = self.items()
+        if self.ordering_fields:
+            items = apply_ordering(
+                request, items, self.ordering_fields, self.default_ordering, tie_break=self.ordering_tie_break
+            )
+        return paginate(self, items, self.output_serializer, prepare=self.prepare_item)
+
+    def items(self):
+        raise NotImplementedError
+
+
 class RetrieveMixin:
     """GET: the object, presented."""
 
@@ -130,7 +172,7 @@ class CreateMixin:
 
     @classmethod
     def _post_schema(cls):
-        return cls.create_serializer, {201: cls.output_serializer}
+        return {"request": cls.create_serializer, "responses": {201: cls.output_serializer}}
 
     def post(self, request, *args, **kwargs):
         created = self.create(self.get_object(), dict(validated(self.create_serializer, request.data)))
@@ -148,7 +190,7 @@ class UpdateMixin:
 
     @classmethod
     def _patch_schema(cls):
-        return cls.update_serializer(partial=True), {200: cls.output_serializer}
+        return {"request": cls.update_serializer(partial=True), "responses": {200: cls.output_serializer}}
 
     def patch(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -167,7 +209,7 @@ class ReplaceMixin:
 
     @classmethod
     def _put_schema(cls):
-        return cls.replace_serializer, {200: cls.output_serializer}
+        return {"request": cls.replace_serializer, "responses": {200: cls.output_serializer}}
 
     def put(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -185,7 +227,7 @@ class DestroyMixin:
 
     @classmethod
     def _delete_schema(cls):
-        return UNSET, {204: OpenApiResponse(description="Removed.")}
+        return {"responses": {204: OpenApiResponse(description="Removed.")}}
 
     def delete(self, request, *args, **kwargs):
         self.destroy(self.get_object())
@@ -205,7 +247,7 @@ class ActionMixin:
 
     @classmethod
     def _post_schema(cls):
-        return cls.action_serializer, {cls.action_status: cls.output_serializer}
+        return {"request": cls.action_serializer, "responses": {cls.action_status: cls.output_serializer}}
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
 from accounts.api.foundation import PAGE_PARAMETERS, choice_param, error_responses, paginate, paginated, validated
+from accounts.api.generic import Doc, Endpoint, ListMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import consultation as consultation_services
@@ -239,18 +240,18 @@ def _comment(consultation, comment_id) -> Comment:
 
 
 # Every consultation the public may read is listed at /consultations/ on the site; the API lists an authority's.
-class ConsultationList(ConsultationsView):
-    @extend_schema(
-        operation_id="consultations_list",
-        summary="List consultations",
-        description="The authority's consultations the public may read (their version is in consultation, adopted "
-        "or superseded), newest first; staff with `charters.view` see every one.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(ConsultationSerializer, "ConsultationPage"), **error_responses(400, 404)},
-        tags=TAG_CONSULTATIONS,
-    )
-    def get(self, request, authority_slug):
-        consultations = consultation_selectors.consultations_visible(
-            self.authority, include_drafts=self.can("charters.view")
+class ConsultationList(ListMixin, Endpoint, ConsultationsView):
+    tags = TAG_CONSULTATIONS
+    output_serializer, page_name = ConsultationSerializer, "ConsultationPage"
+    docs = {
+        "get": Doc(
+            "consultations_list",
+            "List consultations",
+            "The authority's consultations the public may read (their version is in consultation, adopted or "
+            "superseded), newest first; staff with `charters.view` see every one.",
+            errors=(400, 404),
         )
-        return paginate(self, consultations, ConsultationSerializer)
+    }
+
+    def items(self):
+        return consultation_selectors.consultations_visible(self.authority, include_drafts=self.can("charters.view"))

@@ -8,14 +8,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
     choice_param,
-    ordering_parameter,
-    paginate,
-    paginated,
     validated,
 )
+from accounts.api.generic import Doc, Endpoint, ListMixin
 from accounts.api.views import AuthorityApiView
 from accounts.models import Membership, Organisation, OrganisationKind
 from accounts.roles import Role
@@ -223,30 +219,32 @@ class ContractsView(AuthorityApiView):
         return contract
 
 
-class ContractList(ContractsView):
+class ContractList(ListMixin, Endpoint, ContractsView):
     method_permissions = {"GET": "contracts.view", "POST": "contracts.manage"}
-
-    @extend_schema(
-        operation_id="contracts_list",
-        summary="List contracts",
-        description="The authority's contracts being followed up (`contracts.view`), newest first by default.",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=ContractStatus.values, description="Only this status."),
-            OpenApiParameter("supplier", OpenApiTypes.STR, description="Words the supplier's name contains."),
-            ordering_parameter(CONTRACT_ORDERING, "-starts_on"),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(ContractSerializer, "ContractPage"), **READ_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def get(self, request, authority_slug):
-        contracts = selectors.contract_list(
-            self.authority,
-            status=choice_param(request, "status", ContractStatus.values),
-            supplier=request.query_params.get("supplier", "")[:200],
+    tags = TAG_CONTRACTS
+    output_serializer, page_name = ContractSerializer, "ContractPage"
+    ordering_fields, default_ordering, ordering_tie_break = CONTRACT_ORDERING, "-starts_on", ("reference", "id")
+    docs = {
+        "get": Doc(
+            "contracts_list",
+            "List contracts",
+            "The authority's contracts being followed up (`contracts.view`), newest first by default.",
+            errors=(400, 401, 403, 404),
+            parameters=(
+                OpenApiParameter(
+                    "status", OpenApiTypes.STR, enum=ContractStatus.values, description="Only this status."
+                ),
+                OpenApiParameter("supplier", OpenApiTypes.STR, description="Words the supplier's name contains."),
+            ),
         )
-        contracts = apply_ordering(request, contracts, CONTRACT_ORDERING, "-starts_on", tie_break=("reference", "id"))
-        return paginate(self, contracts, ContractSerializer)
+    }
+
+    def items(self):
+        return selectors.contract_list(
+            self.authority,
+            status=choice_param(self.request, "status", ContractStatus.values),
+            supplier=self.request.query_params.get("supplier", "")[:200],
+        )
 
     @extend_schema(
         operation_id="contracts_create",

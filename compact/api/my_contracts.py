@@ -7,14 +7,9 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
-    error_responses,
-    ordering_parameter,
-    paginate,
-    paginated,
     validated,
 )
+from accounts.api.generic import Doc, Endpoint, ListMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import evidence as evidence_rules
@@ -65,22 +60,21 @@ class SupplierContractDetailSerializer(SupplierContractSerializer):
     reports = DeliveryReportSummarySerializer(source="schedule", many=True, help_text="The reporting schedule.")
 
 
-class SupplierContractList(SupplierView):
-    @extend_schema(
-        operation_id="my_contracts_list",
-        summary="List your organisations' contracts with this authority",
-        description="Signed in: the contracts held by the supplier organisations you are an approved member of.",
-        parameters=[ordering_parameter(CONTRACT_ORDERING, "-starts_on"), *PAGE_PARAMETERS],
-        responses={
-            200: paginated(SupplierContractSerializer, "SupplierContractPage"),
-            **error_responses(400, 401, 404),
-        },
-        tags=TAG_SUPPLIER,
-    )
-    def get(self, request, authority_slug):
-        contracts = selectors.supplier_contract_list(self.authority, request.user)
-        contracts = apply_ordering(request, contracts, CONTRACT_ORDERING, "-starts_on", tie_break=("reference", "id"))
-        return paginate(self, contracts, SupplierContractSerializer)
+class SupplierContractList(ListMixin, Endpoint, SupplierView):
+    tags = TAG_SUPPLIER
+    output_serializer, page_name = SupplierContractSerializer, "SupplierContractPage"
+    ordering_fields, default_ordering, ordering_tie_break = CONTRACT_ORDERING, "-starts_on", ("reference", "id")
+    docs = {
+        "get": Doc(
+            "my_contracts_list",
+            "List your organisations' contracts with this authority",
+            "Signed in: the contracts held by the supplier organisations you are an approved member of.",
+            errors=(400, 401, 404),
+        )
+    }
+
+    def items(self):
+        return selectors.supplier_contract_list(self.authority, self.request.user)
 
 
 class SupplierContractDetail(SupplierView):

@@ -7,14 +7,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from accounts.api.foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
     choice_param,
-    ordering_parameter,
-    paginate,
-    paginated,
     validated,
 )
+from accounts.api.generic import Doc, Endpoint, ListMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import evidence as evidence_rules
@@ -94,33 +90,36 @@ def _overdue(report):
     return report
 
 
-class ReportList(AuthorityApiView):
+class ReportList(ListMixin, Endpoint):
     method_permissions = {"GET": "contracts.view"}
+    tags = TAG_REPORTS
+    output_serializer, page_name = DeliveryReportListSerializer, "ReportPage"
+    ordering_fields, default_ordering, ordering_tie_break = REPORT_ORDERING, "due_on", ("contract_id", "number")
+    docs = {
+        "get": Doc(
+            "reports_list",
+            "List delivery reports",
+            "`contracts.view`. Every contract's reporting schedule: due, submitted and verified reports.",
+            errors=(400, 401, 403, 404),
+            parameters=(
+                OpenApiParameter("contract", OpenApiTypes.INT, description="Only this contract's reports."),
+                OpenApiParameter("status", OpenApiTypes.STR, enum=ReportStatus.values, description="Only this status."),
+            ),
+        )
+    }
 
-    @extend_schema(
-        operation_id="reports_list",
-        summary="List delivery reports",
-        description="`contracts.view`. Every contract's reporting schedule: due, submitted and verified reports.",
-        parameters=[
-            OpenApiParameter("contract", OpenApiTypes.INT, description="Only this contract's reports."),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=ReportStatus.values, description="Only this status."),
-            ordering_parameter(REPORT_ORDERING, "due_on"),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(DeliveryReportListSerializer, "ReportPage"), **READ_ERRORS},
-        tags=TAG_REPORTS,
-    )
-    def get(self, request, authority_slug):
-        contract_id = request.query_params.get("contract", "").strip()
+    def items(self):
+        contract_id = self.request.query_params.get("contract", "").strip()
         if contract_id and not contract_id.isdigit():
             raise exceptions.ValidationError({"contract": ["Give the contract's id as a number."]})
-        reports = selectors.report_list(
+        return selectors.report_list(
             self.authority,
             contract_id=int(contract_id) if contract_id else None,
-            status=choice_param(request, "status", ReportStatus.values),
+            status=choice_param(self.request, "status", ReportStatus.values),
         )
-        reports = apply_ordering(request, reports, REPORT_ORDERING, "due_on", tie_break=("contract_id", "number"))
-        return paginate(self, reports, DeliveryReportListSerializer, prepare=_overdue)
+
+    def prepare_item(self, report):
+        return _overdue(report)
 
 
 class ReportDetail(AuthorityApiView):
