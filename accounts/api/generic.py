@@ -165,7 +165,8 @@ class RetrieveMixin:
 
 
 class CreateMixin:
-    """POST: a new child of the object, from `create_serializer`, through `create_service`: 201."""
+    """POST: a new child of the object (of the authority, for an endpoint with no `selector`), from
+    `create_serializer`, through `create_service`: 201."""
 
     create_serializer: Any = None
     create_service: Any = None
@@ -175,7 +176,8 @@ class CreateMixin:
         return {"request": cls.create_serializer, "responses": {201: cls.output_serializer}}
 
     def post(self, request, *args, **kwargs):
-        created = self.create(self.get_object(), dict(validated(self.create_serializer, request.data)))
+        parent = self.get_object() if getattr(self, "selector", None) else self.authority
+        created = self.create(parent, dict(validated(self.create_serializer, request.data)))
         return Response(self.present(created), status=status.HTTP_201_CREATED)
 
     def create(self, obj, data: dict):

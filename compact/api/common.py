@@ -70,7 +70,8 @@ TAG_CASES = ["compact: case examples"]
 TAG_PARTNERS = ["compact: partners"]
 TAG_ASSESSMENTS = ["compact: decommissioning assessments"]
 
-STAFF_WRITE_ERRORS = error_responses(400, 401, 403, 404)
+STAFF_WRITE = (400, 401, 403, 404)  # the errors of a staff write on the Compact page, for `Doc(errors=...)`
+STAFF_WRITE_ERRORS = error_responses(*STAFF_WRITE)
 
 
 class CompactApiView(AuthorityApiView):

@@ -1,13 +1,11 @@
 """Compact partners: the community groups the authority works with."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
+from accounts.api.generic import CreateMixin, DestroyMixin, Doc, Endpoint, ListMixin, ObjectEndpoint, RetrieveMixin
 
 from .. import partners as partner_services
-from .common import STAFF_WRITE_ERRORS, TAG_PARTNERS, CompactApiView
+from .common import STAFF_WRITE, TAG_PARTNERS, CompactApiView
 
 # Compact partners -------------------------------------------------------------------------------------------------
 
@@ -23,67 +21,52 @@ class CompactPartnerInputSerializer(serializers.Serializer):
     organisation_id = serializers.IntegerField(help_text="A community group's id.")
 
 
-class PartnerList(CompactApiView):
+class PartnerList(ListMixin, CreateMixin, Endpoint, CompactApiView):
     method_permissions = {"POST": "compact.partners"}
     domain_field_map = {"organisation": "organisation_id"}
+    tags = TAG_PARTNERS
+    output_serializer, page_name = CompactPartnerSerializer, "CompactPartnerPage"
+    create_serializer, create_service = CompactPartnerInputSerializer, partner_services.partner_add
+    object_argument = "authority"
+    docs = {
+        "get": Doc(
+            "compact_partners_list",
+            "List Compact partners",
+            "The community groups that are the authority's Compact partners. Public.",
+            errors=(404,),
+        ),
+        "post": Doc(
+            "compact_partners_create",
+            "Make a community group a Compact partner",
+            "Admins (`compact.partners`). The group's admins are told by email.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="compact_partners_list",
-        summary="List Compact partners",
-        description="The community groups that are the authority's Compact partners. Public.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(CompactPartnerSerializer, "CompactPartnerPage"), **error_responses(404)},
-        tags=TAG_PARTNERS,
-    )
-    def get(self, request, authority_slug):
-        return paginate(self, partner_services.partners_of(self.authority), CompactPartnerSerializer)
+    def items(self):
+        return partner_services.partners_of(self.authority)
 
-    @extend_schema(
-        operation_id="compact_partners_create",
-        summary="Make a community group a Compact partner",
-        description="Admins (`compact.partners`). The group's admins are told by email.",
-        request=CompactPartnerInputSerializer,
-        responses={201: CompactPartnerSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_PARTNERS,
-    )
-    def post(self, request, authority_slug):
-        data = validated(CompactPartnerInputSerializer, request.data)
+    def create(self, authority, data: dict):
         organisation = partner_services.community_group_search().filter(pk=data["organisation_id"]).first()
         if organisation is None:
             raise exceptions.ValidationError(
                 {"organisation_id": ["Choose a community group to make a Compact partner"]}
             )
-        partner = partner_services.partner_add(
-            authority=self.authority, acting_user=request.user, organisation=organisation
-        )
-        return Response(CompactPartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
+        return self.call(self.create_service, authority, {"organisation": organisation})
 
 
-class PartnerDetail(CompactApiView):
+class PartnerDetail(RetrieveMixin, DestroyMixin, ObjectEndpoint, CompactApiView):
     method_permissions = {"DELETE": "compact.partners"}
-
-    def _partner(self):
-        partner = partner_services.partner_get(self.authority, self.kwargs["partner_id"])
-        if partner is None:
-            raise exceptions.NotFound("No such Compact partner.")
-        return partner
-
-    @extend_schema(
-        operation_id="compact_partners_retrieve",
-        summary="Read a Compact partner",
-        responses={200: CompactPartnerSerializer, **error_responses(404)},
-        tags=TAG_PARTNERS,
-    )
-    def get(self, request, authority_slug, partner_id):
-        return Response(CompactPartnerSerializer(self._partner()).data)
-
-    @extend_schema(
-        operation_id="compact_partners_destroy",
-        summary="Remove a Compact partner",
-        description="Admins (`compact.partners`). What its members wrote and approved stays.",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_PARTNERS,
-    )
-    def delete(self, request, authority_slug, partner_id):
-        partner_services.partner_remove(partner=self._partner(), acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    tags = TAG_PARTNERS
+    selector, lookup, not_found = partner_services.partner_get, "partner_id", "No such Compact partner."
+    object_argument, destroy_service = "partner", partner_services.partner_remove
+    output_serializer = CompactPartnerSerializer
+    docs = {
+        "get": Doc("compact_partners_retrieve", "Read a Compact partner", "Public.", errors=(404,)),
+        "delete": Doc(
+            "compact_partners_destroy",
+            "Remove a Compact partner",
+            "Admins (`compact.partners`). What its members wrote and approved stays.",
+            errors=STAFF_WRITE,
+        ),
+    }

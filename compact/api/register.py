@@ -1,14 +1,24 @@
 """The local Compact's consultation register and its yearly compliance."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
+from accounts.api.foundation import error_responses, validated
+from accounts.api.generic import (
+    CreateMixin,
+    DestroyMixin,
+    Doc,
+    Endpoint,
+    ListMixin,
+    ObjectEndpoint,
+    ReplaceMixin,
+    RetrieveMixin,
+)
 
 from .. import register
-from .common import STAFF_WRITE_ERRORS, TAG_REGISTER, CompactApiView
+from .common import STAFF_WRITE, TAG_REGISTER, CompactApiView
 
 # The consultation register --------------------------------------------------------------------------------------
 
@@ -113,122 +123,117 @@ def _year(request) -> int | None:
     return int(value)
 
 
-class RegisterView(CompactApiView):
-    def _entry(self, entry_id=None):
-        entry_id = self.kwargs["entry_id"] if entry_id is None else entry_id
-        entry = register.register_entries(self.authority).filter(pk=entry_id).first()
-        if entry is None:
-            raise exceptions.NotFound("No such consultation in the register.")
-        return entry
+def _entry_get(authority, entry_id):
+    return register.register_entries(authority).filter(pk=entry_id).first()
 
 
-class RegisterList(RegisterView):
+class RegisterEndpoint(Endpoint, CompactApiView):
+    tags = TAG_REGISTER
+    output_serializer = CompactRegisterEntrySerializer
+
+    def reloaded(self, entry):
+        """The entry as the register lists it, after a change."""
+        return _entry_get(self.authority, entry.pk)
+
+
+class RegisterList(ListMixin, CreateMixin, RegisterEndpoint):
     method_permissions = {"POST": "compact.manage"}
+    page_name = "RegisterEntryPage"
+    object_argument = "authority"
+    create_serializer, create_service = CompactRegisterEntryInputSerializer, register.register_add
+    docs = {
+        "get": Doc(
+            "compact_register_list",
+            "List the consultation register",
+            "Every consultation the authority runs, newest first, with its length, whether it met the Compact's 12 "
+            "weeks or explained why, and whether respondents got feedback. Public, as the public register.",
+            errors=(400, 404),
+            parameters=(YEAR_PARAMETER,),
+        ),
+        "post": Doc(
+            "compact_register_create",
+            "Enter a consultation",
+            "Officers (`compact.manage`) enter a consultation run outside this service's charters. One shorter than "
+            "12 weeks needs the reason. Charter consultations join the register by themselves.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="compact_register_list",
-        summary="List the consultation register",
-        description="Every consultation the authority runs, newest first, with its length, whether it met the "
-        "Compact's 12 weeks or explained why, and whether respondents got feedback. Public, as the public register.",
-        parameters=[YEAR_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(CompactRegisterEntrySerializer, "RegisterEntryPage"), **error_responses(400, 404)},
-        tags=TAG_REGISTER,
-    )
-    def get(self, request, authority_slug):
-        entries = register.register_entries(self.authority, year=_year(request))
-        return paginate(self, entries, CompactRegisterEntrySerializer)
+    def items(self):
+        return register.register_entries(self.authority, year=_year(self.request))
 
-    @extend_schema(
-        operation_id="compact_register_create",
-        summary="Enter a consultation",
-        description="Officers (`compact.manage`) enter a consultation run outside this service's charters. One "
-        "shorter than 12 weeks needs the reason. Charter consultations join the register by themselves.",
-        request=CompactRegisterEntryInputSerializer,
-        responses={201: CompactRegisterEntrySerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_REGISTER,
-    )
-    def post(self, request, authority_slug):
-        data = validated(CompactRegisterEntryInputSerializer, request.data)
-        entry = register.register_add(authority=self.authority, acting_user=request.user, **data)
-        return Response(CompactRegisterEntrySerializer(self._entry(entry.pk)).data, status=status.HTTP_201_CREATED)
+    def create(self, authority, data: dict):
+        return self.reloaded(self.call(self.create_service, authority, data))
 
 
-class RegisterDetail(RegisterView):
+class RegisterEntryEndpoint(ObjectEndpoint, RegisterEndpoint):
+    selector, lookup, not_found = _entry_get, "entry_id", "No such consultation in the register."
+    object_argument = "entry"
+
+
+class RegisterDetail(RetrieveMixin, ReplaceMixin, DestroyMixin, RegisterEntryEndpoint):
     method_permissions = {"PUT": "compact.manage", "PATCH": "compact.manage", "DELETE": "compact.manage"}
+    replace_serializer, replace_service = CompactRegisterEntryInputSerializer, register.register_update
+    destroy_service = register.register_remove
+    docs = {
+        "get": Doc(
+            "compact_register_retrieve",
+            "Read a consultation in the register",
+            "Public, as the public register shows it.",
+            errors=(404,),
+        ),
+        "put": Doc(
+            "compact_register_update",
+            "Change an entered consultation",
+            "Officers (`compact.manage`); every field is replaced. Charter consultations are kept in step with the "
+            "charter and are refused here.",
+            errors=STAFF_WRITE,
+        ),
+        "patch": Doc(
+            "compact_register_partial_update",
+            "Change some fields of an entered consultation",
+            "Officers (`compact.manage`); fields left out keep their values. Charter consultations are refused.",
+            errors=STAFF_WRITE,
+            request=CompactRegisterEntryInputSerializer,
+        ),
+        "delete": Doc(
+            "compact_register_destroy",
+            "Remove an entered consultation",
+            "Officers (`compact.manage`). Charter consultations are refused.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="compact_register_retrieve",
-        summary="Read a consultation in the register",
-        description="Public, as the public register shows it.",
-        responses={200: CompactRegisterEntrySerializer, **error_responses(404)},
-        tags=TAG_REGISTER,
-    )
-    def get(self, request, authority_slug, entry_id):
-        return Response(CompactRegisterEntrySerializer(self._entry()).data)
+    def replace(self, entry, data: dict):
+        self.call(self.replace_service, entry, data)
+        return self.reloaded(entry)
 
-    def _update(self, request, *, partial: bool):
-        entry = self._entry()
-        data = validated(CompactRegisterEntryInputSerializer, request.data)
-        if partial:
-            names = set(request.data) if hasattr(request.data, "keys") else set()
-            data = {name: data[name] if name in names else getattr(entry, name) for name in data}
-        register.register_update(entry=entry, acting_user=request.user, **data)
-        return Response(CompactRegisterEntrySerializer(self._entry()).data)
-
-    @extend_schema(
-        operation_id="compact_register_update",
-        summary="Change an entered consultation",
-        description="Officers (`compact.manage`); every field is replaced. Charter consultations are kept in step "
-        "with the charter and are refused here.",
-        request=CompactRegisterEntryInputSerializer,
-        responses={200: CompactRegisterEntrySerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_REGISTER,
-    )
-    def put(self, request, authority_slug, entry_id):
-        return self._update(request, partial=False)
-
-    @extend_schema(
-        operation_id="compact_register_partial_update",
-        summary="Change some fields of an entered consultation",
-        description="Officers (`compact.manage`); fields left out keep their values. Charter consultations are "
-        "refused.",
-        request=CompactRegisterEntryInputSerializer,
-        responses={200: CompactRegisterEntrySerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_REGISTER,
-    )
     def patch(self, request, authority_slug, entry_id):
-        return self._update(request, partial=True)
-
-    @extend_schema(
-        operation_id="compact_register_destroy",
-        summary="Remove an entered consultation",
-        description="Officers (`compact.manage`). Charter consultations are refused.",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_REGISTER,
-    )
-    def delete(self, request, authority_slug, entry_id):
-        register.register_remove(entry=self._entry(), acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        # Validated whole, as PUT, then the fields not sent keep the entry's values.
+        entry = self.get_object()
+        data = validated(self.replace_serializer, request.data)
+        names = set(request.data) if hasattr(request.data, "keys") else set()
+        data = {name: data[name] if name in names else getattr(entry, name) for name in data}
+        return Response(self.present(self.replace(entry, data)))
 
 
-class RegisterFeedback(RegisterView):
+class RegisterFeedback(ReplaceMixin, RegisterEntryEndpoint):
     method_permissions = {"PUT": "compact.manage"}
+    replace_serializer, replace_service = CompactFeedbackInputSerializer, register.feedback_record
+    docs = {
+        "put": Doc(
+            "compact_register_feedback",
+            "Record feedback to respondents",
+            "Officers (`compact.manage`): whether respondents were told how their responses were used, and where "
+            "that is published, once the consultation has closed. Charter consultations are refused (their feedback "
+            "is the answers to their comments).",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="compact_register_feedback",
-        summary="Record feedback to respondents",
-        description="Officers (`compact.manage`): whether respondents were told how their responses were used, "
-        "and where that is published, once the consultation has closed. Charter consultations are refused (their "
-        "feedback is the answers to their comments).",
-        request=CompactFeedbackInputSerializer,
-        responses={200: CompactRegisterEntrySerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_REGISTER,
-    )
-    def put(self, request, authority_slug, entry_id):
-        entry = self._entry()
-        data = validated(CompactFeedbackInputSerializer, request.data)
-        register.feedback_record(entry=entry, acting_user=request.user, **data)
-        return Response(CompactRegisterEntrySerializer(self._entry()).data)
+    def replace(self, entry, data: dict):
+        self.call(self.replace_service, entry, data)
+        return self.reloaded(entry)
 
 
 class RegisterCompliance(CompactApiView):

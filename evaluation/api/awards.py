@@ -5,12 +5,12 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import validated
-from accounts.api.views import AuthorityApiView
+from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint
 from tenders.models import Lot
 
 from .. import selectors, services
 from ..models import Award
-from .common import READ_ERRORS, TAG_AWARDS, WRITE_ERRORS, person_name
+from .common import READ_ERRORS, TAG_AWARDS, WRITE, WRITE_ERRORS, person_name
 from .evaluations import EvaluationsView
 
 # Awards ----------------------------------------------------------------------------------------------------------
@@ -96,21 +96,26 @@ class Awards(EvaluationsView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class AwardConfirmation(AuthorityApiView):
-    method_permissions = {"POST": "evaluation.manage"}
+def _award_for_staff(authority, award_id):
+    return Award.objects.filter(authority=authority, pk=award_id).select_related("evaluation").first()
 
-    @extend_schema(
-        operation_id="evaluations_award_confirm",
-        summary="Confirm an award after standstill",
-        description="Procurement officers (`evaluation.manage`), from the day after standstill ends (409 before): "
-        "freezes what the contract needs; the tender is awarded once every lot is confirmed.",
-        request=None,
-        responses={200: EvaluationAwardSerializer, **WRITE_ERRORS},
-        tags=TAG_AWARDS,
-    )
-    def post(self, request, authority_slug, award_id):
-        found = Award.objects.filter(authority=self.authority, pk=award_id).select_related("evaluation").first()
-        if found is None:
-            raise exceptions.NotFound("No such award.")
-        services.award_confirm(award=found, acting_user=request.user)
-        return Response(EvaluationAwardSerializer(_awards(found.evaluation).get(pk=found.pk)).data)
+
+class AwardConfirmation(ActionMixin, ObjectEndpoint):
+    method_permissions = {"POST": "evaluation.manage"}
+    tags = TAG_AWARDS
+    selector, lookup, not_found = _award_for_staff, "award_id", "No such award."
+    object_argument, action_service = "award", services.award_confirm
+    output_serializer = EvaluationAwardSerializer
+    docs = {
+        "post": Doc(
+            "evaluations_award_confirm",
+            "Confirm an award after standstill",
+            "Procurement officers (`evaluation.manage`), from the day after standstill ends (409 before): freezes "
+            "what the contract needs; the tender is awarded once every lot is confirmed.",
+            errors=WRITE,
+        )
+    }
+
+    def act(self, award, data: dict):
+        self.call(self.action_service, award, data)
+        return _awards(award.evaluation).get(pk=award.pk)

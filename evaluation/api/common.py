@@ -13,7 +13,8 @@ TAG_MODERATION = ["evaluation moderation"]
 TAG_AWARDS = ["awards"]
 
 READ_ERRORS = error_responses(401, 403, 404)
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+WRITE = (400, 401, 403, 404, 409)  # the errors of a write, for `Doc(errors=...)`
+WRITE_ERRORS = error_responses(*WRITE)
 
 
 def person_name(user) -> str:
