@@ -11,7 +11,8 @@ once, and the base answers the HTTP method and documents it.
 - `Endpoint.__init_subclass__` turns `docs` (one `Doc` per method name) into drf-spectacular's `extend_schema_view`,
   with the request and success response each mixin implies (the input serializer, the output serializer, 201 or
   204) and `error_responses(*doc.errors)`; a `Doc` may name its own `request`, `responses` or `parameters`.
-- `ObjectEndpoint.get_object()` reads the URL's object through `selector(authority, pk)`; None answers 404.
+- `ObjectEndpoint.get_object()` reads the URL's object through `selector(authority, pk, **selector_options())`;
+  None answers 404.
 - The mixins: `ListMixin` (GET a page, ordered), `RetrieveMixin` (GET), `CreateMixin` (POST a new child of the
   object), `UpdateMixin` (PATCH, partial), `ReplaceMixin` (PUT), `DestroyMixin` (DELETE), `ActionMixin` (POST a
   transition). Each validates with its serializer, calls its service as
@@ -119,8 +120,12 @@ class ObjectEndpoint(Endpoint):
     lookup = ""
     not_found = "No such object."
 
+    def selector_options(self) -> dict:
+        """More keyword arguments for the selector, for reads that depend on the caller (drafts for staff)."""
+        return {}
+
     def get_object(self):
-        obj = self.selector(self.authority, self.kwargs[self.lookup])
+        obj = self.selector(self.authority, self.kwargs[self.lookup], **self.selector_options())
         if obj is None:
             raise exceptions.NotFound(self.not_found)
         return obj

@@ -8,18 +8,18 @@ from rest_framework.response import Response
 from accounts.api.foundation import (
     PAGE_PARAMETERS,
     apply_ordering,
-    error_responses,
     ordering_parameter,
     paginate,
     paginated,
     validated,
 )
+from accounts.api.generic import Doc, ObjectEndpoint, ReplaceMixin, RetrieveMixin, UpdateMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import selectors, services
 from ..models import Charter, VersionStatus
 from .charter_items import PlaceSerializer, ThemeSerializer
-from .common import CHARTER_READ_ERRORS, STAFF_WRITE_ERRORS, TAG_CHARTERS
+from .common import CHARTER_READ_ERRORS, STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_CHARTERS
 
 # Charters and versions -----------------------------------------------------------------------------------------
 
@@ -132,78 +132,74 @@ class CharterList(AuthorityApiView):
         return Response(CharterSerializer(charter).data, status=status.HTTP_201_CREATED)
 
 
-class CharterDetail(AuthorityApiView):
-    @extend_schema(
-        operation_id="charters_retrieve",
-        summary="Read a charter",
-        description="A charter and the versions you may read.",
-        responses={200: CharterSerializer, **error_responses(404)},
-        tags=TAG_CHARTERS,
-    )
-    def get(self, request, authority_slug, charter_id):
-        charter = selectors.charter_get_visible(self.authority, charter_id, include_drafts=self.can("charters.view"))
-        if charter is None:
-            raise exceptions.NotFound("No such charter.")
-        return Response(CharterSerializer(charter).data)
+class CharterDetail(RetrieveMixin, ObjectEndpoint):
+    tags = TAG_CHARTERS
+    selector, lookup, not_found = selectors.charter_get_visible, "charter_id", "No such charter."
+    output_serializer = CharterSerializer
+    docs = {
+        "get": Doc("charters_retrieve", "Read a charter", "A charter and the versions you may read.", errors=(404,))
+    }
+
+    def selector_options(self) -> dict:
+        return {"include_drafts": self.can("charters.view")}
 
 
-class VersionDetail(AuthorityApiView):
+class VersionEndpoint(ObjectEndpoint):
+    """A charter version: adopted and superseded ones for anyone, every one for staff and for changes (the services
+    refuse changes to a version that is not a draft)."""
+
+    tags = TAG_CHARTERS
+    selector, lookup, not_found = selectors.version_get_visible, "version_id", "No such charter version."
+    object_argument = "version"
+    output_serializer = VersionSerializer
+
+    def selector_options(self) -> dict:
+        return {"include_drafts": self.request.method != "GET" or self.can("charters.view")}
+
+    def present(self, version) -> dict:
+        return version_data(version)
+
+
+class VersionDetail(RetrieveMixin, UpdateMixin, VersionEndpoint):
     method_permissions = {"PATCH": "charters.edit"}
+    update_serializer, update_service = VersionDetailsSerializer, services.version_details_update
+    docs = {
+        "get": Doc(
+            "versions_retrieve",
+            "Read a charter version",
+            "A version in full: places, themes with their weights, outcomes and measures. Adopted and superseded "
+            "versions are public; drafts and versions in consultation only for staff with `charters.view`.",
+            errors=(404,),
+        ),
+        "patch": Doc(
+            "versions_partial_update",
+            "Change a draft's title, vision or local context",
+            "Commissioners (`charters.edit`) only, and only while the version is a draft (409 otherwise).",
+            errors=STAFF_WRITE,
+            request=VersionDetailsSerializer,
+        ),
+    }
 
-    def _version(self, *, for_edit=False):
-        include_drafts = for_edit or self.can("charters.view")
-        version = selectors.version_get_visible(
-            self.authority, self.kwargs["version_id"], include_drafts=include_drafts
-        )
-        if version is None:
-            raise exceptions.NotFound("No such charter version.")
-        return version
-
-    @extend_schema(
-        operation_id="versions_retrieve",
-        summary="Read a charter version",
-        description="A version in full: places, themes with their weights, outcomes and measures. Adopted and "
-        "superseded versions are public; drafts and versions in consultation only for staff with `charters.view`.",
-        responses={200: VersionSerializer, **error_responses(404)},
-        tags=TAG_CHARTERS,
-    )
-    def get(self, request, authority_slug, version_id):
-        return Response(version_data(self._version()))
-
-    @extend_schema(
-        operation_id="versions_partial_update",
-        summary="Change a draft's title, vision or local context",
-        description="Commissioners (`charters.edit`) only, and only while the version is a draft (409 otherwise).",
-        request=VersionDetailsSerializer,
-        responses={200: VersionSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def patch(self, request, authority_slug, version_id):
-        version = self._version(for_edit=True)
-        data = validated(VersionDetailsSerializer, request.data)
+    def update(self, version, data: dict):
         values = {name: data.get(name, getattr(version, name)) for name in ("title", "vision", "local_context")}
         if not values["title"].strip():
             raise exceptions.ValidationError({"title": ["Enter the title"]})
-        version = services.version_details_update(version=version, acting_user=request.user, **values)
-        return Response(version_data(version))
+        return self.call(self.update_service, version, values)
 
 
-class VersionWeights(AuthorityApiView):
+class VersionWeights(ReplaceMixin, VersionEndpoint):
     method_permissions = {"PUT": "charters.edit"}
+    replace_serializer, replace_service = WeightsSerializer, services.weights_set
+    docs = {
+        "put": Doc(
+            "versions_weights_update",
+            "Set every theme's weight",
+            "Weights for every theme of a draft at once; they must total exactly 100.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="versions_weights_update",
-        summary="Set every theme's weight",
-        description="Weights for every theme of a draft at once; they must total exactly 100.",
-        request=WeightsSerializer,
-        responses={200: VersionSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def put(self, request, authority_slug, version_id):
-        version = selectors.version_get_visible(self.authority, version_id, include_drafts=True)
-        if version is None:
-            raise exceptions.NotFound("No such charter version.")
-        data = validated(WeightsSerializer, request.data)
+    def replace(self, version, data: dict):
         weights = {row["theme_id"]: row["weight"] for row in data["weights"]}
-        services.weights_set(version=version, acting_user=request.user, weights=weights)
-        return Response(version_data(version))
+        self.call(self.replace_service, version, {"weights": weights})
+        return version
