@@ -5,10 +5,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import validated
+from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint
 
 from .. import selectors, services
 from ..models import ConflictDecision, PanelMember
-from .common import READ_ERRORS, TAG_EVALUATIONS, TAG_SCORING, WRITE_ERRORS
+from .common import READ_ERRORS, TAG_EVALUATIONS, TAG_SCORING, WRITE, WRITE_ERRORS
 from .evaluations import EvaluationDetailSerializer, EvaluationsView, PanelMemberSerializer
 
 # The panel -------------------------------------------------------------------------------------------------------
@@ -108,23 +109,27 @@ class ConflictDecisionSerializer(serializers.Serializer):
     )
 
 
-class ConflictDecide(MembersView):
+class ConflictDecide(ActionMixin, ObjectEndpoint, MembersView):
     method_permissions = {"POST": "evaluation.manage"}
+    tags = TAG_EVALUATIONS
+    object_argument = "member"
+    action_serializer, action_service = ConflictDecisionSerializer, services.conflict_decide
+    output_serializer = PanelMemberSerializer
+    docs = {
+        "post": Doc(
+            "evaluations_conflict_decide",
+            "Decide on a declared interest",
+            "Procurement officers (`evaluation.manage`): allow the evaluator with a mitigation note (they may then "
+            "read and score the offers), or exclude them from the panel. 409 if no interest is declared.",
+            errors=WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="evaluations_conflict_decide",
-        summary="Decide on a declared interest",
-        description="Procurement officers (`evaluation.manage`): allow the evaluator with a mitigation note (they "
-        "may then read and score the offers), or exclude them from the panel. 409 if no interest is declared.",
-        request=ConflictDecisionSerializer,
-        responses={200: PanelMemberSerializer, **WRITE_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def post(self, request, authority_slug, member_id):
-        member = self._member(member_id, own=False)
-        data = validated(ConflictDecisionSerializer, request.data)
-        services.conflict_decide(member=member, acting_user=request.user, decision=data["decision"], note=data["note"])
-        return Response(self._member_data(self._member(member_id, own=False)))
+    def get_object(self):
+        return self._member(self.kwargs["member_id"], own=False)
+
+    def present(self, member) -> dict:
+        return self._member_data(self.get_object())  # read again, with the decision
 
 
 class DeclarationSerializer(PanelMemberSerializer):

@@ -7,11 +7,12 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
+from accounts.api.generic import Doc, ObjectEndpoint, ReplaceMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import clarifications, selectors
 from ..models import Tender
-from .common import BIDDER_ERRORS, STAFF_WRITE_ERRORS, TAG_CLARIFICATIONS, supplier_organisation
+from .common import BIDDER_ERRORS, STAFF_WRITE, TAG_CLARIFICATIONS, supplier_organisation
 
 
 class PublishedClarificationSerializer(serializers.Serializer):
@@ -117,24 +118,24 @@ class ClarificationList(AuthorityApiView):
         return Response(ClarificationSerializer(clarification).data, status=status.HTTP_201_CREATED)
 
 
-class ClarificationAnswer(AuthorityApiView):
+class ClarificationAnswer(ReplaceMixin, ObjectEndpoint):
     method_permissions = {"PUT": "tenders.manage"}
+    tags = TAG_CLARIFICATIONS
+    selector, lookup = clarifications.clarification_get_for_staff, "clarification_id"
+    not_found = "No such clarification question."
+    object_argument = "clarification"
+    replace_serializer, replace_service = ClarificationAnswerSerializer, clarifications.clarification_answer
+    output_serializer = ClarificationSerializer
+    docs = {
+        "put": Doc(
+            "clarifications_answer",
+            "Answer and publish a clarification question",
+            "Procurement officers (`tenders.manage`) publish the question, reworded so it does not say who asked "
+            "(400 if it names them), with its answer. The first answer emails every interested bidder; a later one "
+            "changes the published text.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="clarifications_answer",
-        summary="Answer and publish a clarification question",
-        description="Procurement officers (`tenders.manage`) publish the question, reworded so it does not say who "
-        "asked (400 if it names them), with its answer. The first answer emails every interested bidder; a later "
-        "one changes the published text.",
-        request=ClarificationAnswerSerializer,
-        responses={200: ClarificationSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CLARIFICATIONS,
-    )
-    def put(self, request, authority_slug, clarification_id):
-        clarification = clarifications.clarification_get_for_staff(self.authority, clarification_id)
-        if clarification is None:
-            raise exceptions.NotFound("No such clarification question.")
-        data = validated(ClarificationAnswerSerializer, request.data)
-        clarifications.clarification_answer(clarification=clarification, acting_user=request.user, **data)
-        clarification = clarifications.clarification_get_for_staff(self.authority, clarification_id)
-        return Response(ClarificationSerializer(clarification).data)
+    def present(self, clarification) -> dict:
+        return ClarificationSerializer(self.get_object()).data  # read again, as published
