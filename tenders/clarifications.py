@@ -13,20 +13,17 @@ and every interested bidder is emailed. The asking organisation is never shown p
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record, diff
 from accounts.emails import send_templated_email
 from accounts.models import Authority, Organisation, OrganisationKind, OrganisationMemberStatus, User
-from accounts.scoping import dangerously_unscoped
 from accounts.selectors import supplier_organisations_for
 from foundation.errors import DomainError
 from foundation.formatting import datetime_long
@@ -43,11 +40,9 @@ from .models import (
     Tender,
     TenderStatus,
 )
-from .selectors import effective_status, tender_reporting_level
+from .selectors import PUBLIC_STATUSES, effective_status, public_q, tender_reporting_level
 from .services import display_value, interested_bidder_emails, outside_band
 
-PUBLIC_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.AWARDED)
-PAGE_SIZE = 20
 QUESTION_MAX_LENGTH = 3000
 ANSWER_MAX_LENGTH = 5000
 
@@ -60,15 +55,7 @@ class BidderNamed(DomainError):
     """The text to be published names the bidder who asked."""
 
 
-# Public tender list (platform-wide) ----------------------------------------------------------------------------
-
-
-def public_q(now: datetime, prefix: str = "") -> Q:
-    """Public: published or closed, and its publication date (which the officer may set later than the moment of
-    publishing) reached."""
-    return Q(**{f"{prefix}status__in": PUBLIC_STATUSES}) & (
-        Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
-    )
+# Public tenders (the list's selectors are in selectors.py, its filters in filters.py) -------------------------
 
 
 def tender_is_public(tender: Tender, *, now: datetime | None = None) -> bool:
@@ -76,133 +63,9 @@ def tender_is_public(tender: Tender, *, now: datetime | None = None) -> bool:
     return tender.status in PUBLIC_STATUSES and (tender.publish_at is None or tender.publish_at <= now)
 
 
-def _open_q(now: datetime) -> Q:
-    return Q(status=TenderStatus.PUBLISHED) & (Q(submission_deadline__isnull=True) | Q(submission_deadline__gt=now))
-
-
 def tender_is_open(tender: Tender, *, now: datetime | None = None) -> bool:
     """Open for bids: published, and its submission deadline (server time) not yet reached."""
     return effective_status(tender, now) == TenderStatus.PUBLISHED
-
-
-@dataclass
-class PublicTenderFilters:
-    """What the public list is narrowed by. Dates are days in the server's time zone, both ends included."""
-
-    authority: str = ""  # slug
-    category: str = ""
-    value_min: Decimal | None = None
-    value_max: Decimal | None = None
-    closing_after: date | None = None
-    closing_before: date | None = None
-    cpv_division: str = ""
-    keyword: str = ""
-    open_only: bool = True
-
-    def problems(self) -> dict[str, str]:
-        """Ranges that end before they start, by the field to blame (the page's form and the API refuse them)."""
-        found = {}
-        if self.value_min is not None and self.value_max is not None and self.value_min > self.value_max:
-            found["value_max"] = "The highest value must be the same as or more than the lowest value"
-        if self.closing_after and self.closing_before and self.closing_after > self.closing_before:
-            found["closing_before"] = "The closing date to must be the same as or after the closing date from"
-        return found
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def tenders_filtered(tenders: QuerySet[Tender], filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
-    """`tenders` narrowed by the filters (the public list's, and the API's staff list with drafts)."""
-    if filters.open_only:
-        tenders = tenders.filter(_open_q(now))
-    if filters.authority:
-        tenders = tenders.filter(authority__slug=filters.authority)
-    if filters.category:
-        tenders = tenders.filter(category=filters.category)
-    if filters.value_min is not None:
-        tenders = tenders.filter(estimated_value__gte=filters.value_min)
-    if filters.value_max is not None:
-        tenders = tenders.filter(estimated_value__lte=filters.value_max)
-    if filters.closing_after:
-        tenders = tenders.filter(submission_deadline__gte=_start_of(filters.closing_after))
-    if filters.closing_before:
-        tenders = tenders.filter(submission_deadline__lt=_start_of(filters.closing_before + timedelta(days=1)))
-    if filters.cpv_division:
-        through = Tender.cpv_codes.through
-        tenders = tenders.filter(
-            Exists(through.objects.filter(tender_id=OuterRef("pk"), cpvcode__division=filters.cpv_division))
-        )
-    for word in filters.keyword.split():
-        tenders = tenders.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(reference__icontains=word)
-        )
-    return tenders
-
-
-def tenders_public(filters: PublicTenderFilters, now: datetime) -> QuerySet[Tender]:
-    """Public tenders (in the current scope, or across authorities when unscoped): open tenders first, closing
-    soonest; then closed ones, most recently closed first."""
-    is_open = _open_q(now)
-    return (
-        tenders_filtered(Tender.objects.filter(public_q(now)), filters, now)
-        .annotate(
-            open_rank=Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            open_deadline=Case(When(is_open, then=F("submission_deadline")), default=None),
-        )
-        .select_related("authority")
-        .prefetch_related(Prefetch("cpv_codes", queryset=CpvCode.objects.order_by("code")))
-        .order_by(
-            "open_rank",
-            F("open_deadline").asc(nulls_last=True),
-            F("submission_deadline").desc(nulls_last=True),
-            "pk",
-        )
-    )
-
-
-def tender_page_public(
-    filters: PublicTenderFilters, *, page: str | int | None = None, now: datetime | None = None
-) -> Page:
-    """One page of published tenders across every authority (public information, so read across authorities).
-
-    A fixed number of queries whatever the page size: the count, the page (with its authority), its CPV codes."""
-    now = now or timezone.now()
-    with dangerously_unscoped():
-        result = Paginator(tenders_public(filters, now), PAGE_SIZE).get_page(page)
-        result.object_list = list(result.object_list)
-    for tender in result.object_list:
-        tender.is_open = tender_is_open(tender, now=now)
-    return result
-
-
-@dataclass
-class PublicFilterChoices:
-    authorities: list[tuple[str, str]]  # (slug, name)
-    divisions: list[tuple[str, str]]  # (division, label)
-
-
-def public_filter_choices(*, now: datetime | None = None) -> PublicFilterChoices:
-    """The authorities and CPV divisions that have public tenders, for the filter's select boxes (three queries at
-    most)."""
-    now = now or timezone.now()
-    with dangerously_unscoped():
-        public = Tender.objects.filter(public_q(now))
-        authorities = list(
-            Authority.objects.filter(Exists(public.filter(authority_id=OuterRef("pk"))))
-            .order_by("name")
-            .values_list("slug", "name")
-        )
-        through = Tender.cpv_codes.through
-        present = through.objects.filter(public_q(now, "tender__")).values_list("cpvcode__division", flat=True)
-        divisions = sorted(set(present))
-        divisions_present = [f"{division}000000" for division in divisions]
-    names = {division.division: division.description for division in divisions_for(divisions_present)}
-    return PublicFilterChoices(
-        authorities=authorities,
-        divisions=[(d, f"{names[d]} ({d})" if names.get(d) else f"Division {d}") for d in divisions],
-    )
 
 
 # The public tender page ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Authority, OrganisationKind, OrganisationMemberStatus, User
@@ -20,6 +20,7 @@ from .cpv import divisions_for, is_works
 from .models import (
     Amendment,
     Commitment,
+    CpvCode,
     Lot,
     MethodStatementAnswer,
     Offer,
@@ -460,3 +461,88 @@ def dangerously_offers_for_member(user: User, page_number) -> Page:
     for offer in page.object_list:
         offer.latest_submission = offer.submission_list[0] if offer.submission_list else None
     return page
+
+
+# The public tender list (platform-wide; its filters are in filters.py) ------------------------------------------
+
+PUBLIC_STATUSES = (TenderStatus.PUBLISHED, TenderStatus.CLOSED, TenderStatus.AWARDED)
+PAGE_SIZE = 20
+
+
+def public_q(now: datetime, prefix: str = "") -> Q:
+    """Public: published or closed, and its publication date (which the officer may set later than the moment of
+    publishing) reached."""
+    return Q(**{f"{prefix}status__in": PUBLIC_STATUSES}) & (
+        Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": now})
+    )
+
+
+def open_q(now: datetime) -> Q:
+    """Open for bids: published, and its submission deadline (server time) not yet reached."""
+    return Q(status=TenderStatus.PUBLISHED) & (Q(submission_deadline__isnull=True) | Q(submission_deadline__gt=now))
+
+
+def tender_list_public(*, now: datetime | None = None) -> QuerySet[Tender]:
+    """Public tenders across every authority (public information, so read across authorities; narrow it to one
+    with the filters): open tenders first, closing soonest; then closed ones, most recently closed first."""
+    now = now or timezone.now()
+    is_open = open_q(now)
+    with dangerously_unscoped():
+        tenders = Tender.objects.filter(public_q(now))
+    return (
+        tenders.annotate(
+            open_rank=Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            open_deadline=Case(When(is_open, then=F("submission_deadline")), default=None),
+        )
+        .select_related("authority")
+        .prefetch_related(Prefetch("cpv_codes", queryset=CpvCode.objects.order_by("code")))
+        .order_by(
+            "open_rank",
+            F("open_deadline").asc(nulls_last=True),
+            F("submission_deadline").desc(nulls_last=True),
+            "pk",
+        )
+    )
+
+
+def tender_page_public(
+    tenders: QuerySet[Tender], *, page: str | int | None = None, now: datetime | None = None
+) -> Page:
+    """One page of `tender_list_public` (as filtered), each tender marked open or not.
+
+    A fixed number of queries whatever the page size: the count, the page (with its authority), its CPV codes."""
+    now = now or timezone.now()
+    with dangerously_unscoped():
+        result = Paginator(tenders, PAGE_SIZE).get_page(page)
+        result.object_list = list(result.object_list)
+    for tender in result.object_list:
+        tender.is_open = effective_status(tender, now) == TenderStatus.PUBLISHED
+    return result
+
+
+@dataclass
+class PublicFilterChoices:
+    authorities: list[tuple[str, str]]  # (slug, name)
+    divisions: list[tuple[str, str]]  # (division, label)
+
+
+def public_filter_choices(*, now: datetime | None = None) -> PublicFilterChoices:
+    """The authorities and CPV divisions that have public tenders, for the filter's select boxes (three queries at
+    most)."""
+    now = now or timezone.now()
+    with dangerously_unscoped():
+        public = Tender.objects.filter(public_q(now))
+        authorities = list(
+            Authority.objects.filter(Exists(public.filter(authority_id=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+        through = Tender.cpv_codes.through
+        present = through.objects.filter(public_q(now, "tender__")).values_list("cpvcode__division", flat=True)
+        divisions = sorted(set(present))
+        divisions_present = [f"{division}000000" for division in divisions]
+    names = {division.division: division.description for division in divisions_for(divisions_present)}
+    return PublicFilterChoices(
+        authorities=authorities,
+        divisions=[(d, f"{names[d]} ({d})" if names.get(d) else f"Division {d}") for d in divisions],
+    )

@@ -19,6 +19,7 @@ from .. import selectors
 from ..jobs import JOB_KINDS, JOB_STARTERS, job_download_record
 from ..models import JobStatus
 from .foundation import error_responses
+from .generic import Doc, ObjectEndpoint, RetrieveMixin
 from .views import AuthorityApiView
 
 TAG_JOBS = ["jobs"]
@@ -113,17 +114,21 @@ class JobView(AuthorityApiView):
         return job
 
 
-class JobDetail(JobView):
-    @extend_schema(
-        operation_id="jobs_retrieve",
-        summary="Read a job's status",
-        description="Its status and progress, and once it has succeeded the file's name, SHA-256 and download "
-        "address. Visible to the authority's members whose roles may run its kind.",
-        responses={200: JobSerializer, **error_responses(401, 404)},
-        tags=TAG_JOBS,
-    )
-    def get(self, request, authority_slug, job_id):
-        return Response(JobSerializer(self._job(), context={"request": request}).data)
+class JobDetail(RetrieveMixin, ObjectEndpoint, JobView):
+    tags = TAG_JOBS
+    output_serializer = JobSerializer
+    docs = {
+        "get": Doc(
+            "jobs_retrieve",
+            "Read a job's status",
+            "Its status and progress, and once it has succeeded the file's name, SHA-256 and download address. "
+            "Visible to the authority's members whose roles may run its kind.",
+            errors=(401, 404),
+        )
+    }
+
+    def get_object(self):
+        return self._job()
 
 
 class JobDownload(JobView):

@@ -1,4 +1,4 @@
-"""The API's base views and the authority endpoints.
+"""The API's base views: `ApiView` for every endpoint, `AuthorityApiView` for those under an authority.
 
 `AuthorityApiView`: routes under /api/v1/authorities/<slug>/ resolve the authority, run inside its scope, and check
 the same permission names as the staff pages. A signed-in non-member asking for a staff-only action gets 404,
@@ -7,26 +7,14 @@ exactly as on the pages; public reads are open to anyone.
 
 from contextlib import ExitStack
 
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from .. import selectors
-from ..models import Authority, AuthorityKind, Membership, Nation
+from ..models import Authority, Membership
 from ..roles import has_permission
 from ..scoping import authority_scope
-from .foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
-    choice_param,
-    error_responses,
-    ordering_parameter,
-    paginate,
-    paginated,
-)
 
 # Base views ---------------------------------------------------------------------------------------------------
 
@@ -96,61 +84,6 @@ class AuthorityApiView(ApiView):
 
     def can(self, permission: str) -> bool:
         return has_permission(self.roles, permission)
-
-
-# Authorities --------------------------------------------------------------------------------------------------
-
-
-class AuthoritySerializer(serializers.Serializer):
-    slug = serializers.SlugField(help_text="The authority's address on this service, used in every URL.")
-    name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=AuthorityKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
-    nation = serializers.ChoiceField(choices=Nation.choices)
-    gss_code = serializers.CharField(help_text="The ONS GSS code, where the authority has one.")
-    public_url = serializers.SerializerMethodField(help_text="The authority's public page.")
-
-    def get_public_url(self, authority) -> str:
-        return self.context["request"].build_absolute_uri(reverse("accounts:authority-public", args=[authority.slug]))
-
-
-AUTHORITY_ORDERING = ("name", "slug")
-
-
-class AuthorityList(ApiView):
-    @extend_schema(
-        operation_id="authorities_list",
-        summary="List authorities",
-        description="Every public body on the service, with its public fields only.",
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Words the authority's name contains."),
-            OpenApiParameter("nation", OpenApiTypes.STR, enum=Nation.values, description="Only this nation."),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=AuthorityKind.values, description="Only this kind."),
-            ordering_parameter(AUTHORITY_ORDERING, "name"),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(AuthoritySerializer, "AuthorityPage"), **error_responses(400, 404)},
-        tags=["authorities"],
-    )
-    def get(self, request):
-        authorities = selectors.authorities_public(
-            q=request.query_params.get("q", "").strip()[:100],
-            nation=choice_param(request, "nation", Nation.values),
-            kind=choice_param(request, "kind", AuthorityKind.values),
-        )
-        return paginate(self, apply_ordering(request, authorities, AUTHORITY_ORDERING, "name"), AuthoritySerializer)
-
-
-class AuthorityDetail(AuthorityApiView):
-    @extend_schema(
-        operation_id="authorities_retrieve",
-        summary="Read an authority",
-        description="One public body's public fields.",
-        responses={200: AuthoritySerializer, **error_responses(404)},
-        tags=["authorities"],
-    )
-    def get(self, request, authority_slug):
-        return Response(AuthoritySerializer(self.authority, context={"request": request}).data)
 
 
 class NotFoundView(ApiView):

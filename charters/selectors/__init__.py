@@ -96,7 +96,7 @@ def public_open_consultations(today) -> list[Consultation]:
         )
 
 
-# Reads for the API (charters/api.py): public callers see adopted and superseded versions only ------------------
+# Reads for the API (charters/api/): public callers see adopted and superseded versions only ------------------
 
 PUBLIC_VERSION_STATUSES = (VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
 

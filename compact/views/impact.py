@@ -4,7 +4,6 @@ import csv
 import io
 from urllib.parse import urlencode
 
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -16,41 +15,7 @@ from accounts.exports import safe_cell
 from accounts.views import form_status
 
 from .. import impact
-
-FILTER_FIELDS = ("group_by", "theme", "supplier", "status", "date_from", "date_to")
-
-
-class ImpactFilterForm(forms.Form):
-    group_by = forms.ChoiceField(label="Group by", choices=list(impact.DIMENSIONS.items()), required=False)
-    theme = forms.ChoiceField(label="Theme", required=False)
-    supplier = forms.TypedChoiceField(label="Supplier", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(
-        label="Contract status", required=False, choices=[("", "Any status"), *impact.STATUS_CHOICES]
-    )
-    date_from = forms.DateField(
-        label="From (date)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date"},
-    )
-    date_to = forms.DateField(
-        label="To (date)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date"},
-    )
-
-    def __init__(self, *args, themes=(), suppliers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", "Any theme")] + [(theme, theme) for theme in themes]
-        self.fields["supplier"].choices = [("", "Any supplier")] + [(pk, name) for pk, name in suppliers]
-        self.fields["date_from"].help_text = "Delivery counts by its report's period end; a commitment by its due date"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The to date must be the same as or after the from date")
-        return data
+from ..filters import FILTER_FIELDS, ImpactFilterForm
 
 
 def _read(request):
@@ -61,15 +26,7 @@ def _read(request):
     form = ImpactFilterForm(query or None, themes=themes, suppliers=suppliers)
     dimension, filters = impact.DEFAULT_DIMENSION, impact.ImpactFilters()
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        dimension = data["group_by"] or impact.DEFAULT_DIMENSION
-        filters = impact.ImpactFilters(
-            theme=data["theme"],
-            supplier=data["supplier"],
-            status=data["status"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-        )
+        dimension, filters = form.filters()
     summary = impact.impact_summary(authority, dimension=dimension, filters=filters)
     return form, query, summary, filters
 

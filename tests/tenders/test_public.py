@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Authority
 from accounts.roles import Role
 from accounts.scoping import authority_scope
-from tenders import clarifications as selectors
+from tenders import selectors
 from tenders.models import (
     Amendment,
     Clarification,
@@ -504,7 +504,7 @@ def test_a_tender_published_for_a_later_date_is_not_public_until_then(client, wo
     assert selectors.public_filter_choices() == selectors.PublicFilterChoices(authorities=[], divisions=[])
     later = timezone.now() + timedelta(days=3)
     assert selectors.public_filter_choices(now=later).authorities == [("authority-a", world.a.name)]
-    page = selectors.tender_page_public(selectors.PublicTenderFilters(), now=later)
+    page = selectors.tender_page_public(selectors.tender_list_public(now=later), now=later)
     assert [tender.reference for tender in page.object_list] == ["LATER-1"]
 
 

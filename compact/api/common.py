@@ -1,0 +1,88 @@
+"""What the compact API's resources share: tags, error responses, the state conflicts (409), the people and
+measures as contracts show them, and the base of the Compact page's endpoints."""
+
+from rest_framework import exceptions, serializers
+
+from accounts.api.foundation import error_responses, register_conflicts
+from accounts.api.views import AuthorityApiView
+from charters.models import Unit
+
+from ..errors import StateConflict
+from ..partners import NotPartnerOrOfficer
+
+register_conflicts(StateConflict)
+
+TAG_CONTRACTS = ["contracts"]
+TAG_REPORTS = ["delivery reports"]
+TAG_SUPPLIER = ["supplier's contracts"]
+TAG_IMPACT = ["impact and tracker"]
+
+READ_ERRORS = error_responses(400, 401, 403, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404)
+STATE_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+SUPPLIER_READ_ERRORS = error_responses(401, 404)
+SUPPLIER_WRITE_ERRORS = error_responses(400, 401, 404, 409)
+
+
+def person_name(user) -> str:
+    return (user.full_name or user.email) if user is not None else ""
+
+
+# Shared pieces -------------------------------------------------------------------------------------------------
+
+
+class ContractPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField(help_text="The person's name (their email address if they gave none).")
+
+    def get_name(self, user) -> str:
+        return person_name(user)
+
+
+class ContractSupplierSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ImpactMoneySerializer(serializers.Serializer):
+    gross = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="£, before deflators.")
+    net = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="£, net of the SROI deflators.")
+
+
+class ContractMeasureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    unit = serializers.ChoiceField(choices=Unit.choices)
+
+
+class ContractKpiSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=200, help_text="What the KPI measures.")
+    target = serializers.CharField(max_length=200, help_text="For example, 95% of repairs within 10 working days.")
+
+
+# The local Compact's endpoints ---------------------------------------------------------------------------
+
+TAG_REGISTER = ["compact: consultation register"]
+TAG_CHECKLIST = ["compact: checklist"]
+TAG_CASES = ["compact: case examples"]
+TAG_PARTNERS = ["compact: partners"]
+TAG_ASSESSMENTS = ["compact: decommissioning assessments"]
+
+STAFF_WRITE = (400, 401, 403, 404)  # the errors of a staff write on the Compact page, for `Doc(errors=...)`
+STAFF_WRITE_ERRORS = error_responses(*STAFF_WRITE)
+
+
+class CompactApiView(AuthorityApiView):
+    """Someone who is neither a partner member nor an officer is refused by the services (`NotPartnerOrOfficer`):
+    403 with the service's message, as the pages answer."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotPartnerOrOfficer):
+            exc = exceptions.PermissionDenied(exc.message)
+        return super().handle_exception(exc)
+
+    def signed_in(self) -> None:
+        if not self.request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()

@@ -1,0 +1,121 @@
+"""Awards: recommending a supplier per lot and confirming the award."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from accounts.api.foundation import validated
+from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint
+from tenders.models import Lot
+
+from .. import selectors, services
+from ..models import Award
+from .common import READ_ERRORS, TAG_AWARDS, WRITE, WRITE_ERRORS, person_name
+from .evaluations import EvaluationsView
+
+# Awards ----------------------------------------------------------------------------------------------------------
+
+
+class EvaluationAwardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    evaluation_id = serializers.IntegerField()
+    lot = serializers.SerializerMethodField(help_text="The lot's number, or null for the whole tender.")
+    offer_id = serializers.IntegerField()
+    supplier = serializers.CharField(source="offer.organisation.name")
+    reasons = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    decided_by = serializers.SerializerMethodField()
+    standstill_ends_on = serializers.DateField(help_text="The award can be confirmed from the day after.")
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    confirmed_by = serializers.SerializerMethodField()
+
+    def get_lot(self, award) -> int | None:
+        return award.lot.number if award.lot_id else None
+
+    def get_decided_by(self, award) -> str:
+        return person_name(award.decided_by)
+
+    def get_confirmed_by(self, award) -> str:
+        return person_name(award.confirmed_by)
+
+
+class EvaluationAwardInputSerializer(serializers.Serializer):
+    lot = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The lot's number; leave out for a tender without lots."
+    )
+    offer = serializers.IntegerField(help_text="The winning offer: the highest-ranked one.")
+    reasons = serializers.CharField(max_length=services.RATIONALE_MAX, help_text="Why this offer wins.")
+
+
+def _awards(evaluation):
+    return Award.objects.filter(evaluation=evaluation).select_related(
+        "offer__organisation", "lot", "decided_by", "confirmed_by"
+    )
+
+
+class Awards(EvaluationsView):
+    method_permissions = {"GET": "evaluation.manage", "POST": "evaluation.manage"}
+
+    @extend_schema(
+        operation_id="evaluations_awards_list",
+        summary="List the awards",
+        description="Procurement officers (`evaluation.manage`): the award decided for the tender or each lot.",
+        responses={200: EvaluationAwardSerializer(many=True), **READ_ERRORS},
+        tags=TAG_AWARDS,
+    )
+    def get(self, request, authority_slug, evaluation_id):
+        return Response(EvaluationAwardSerializer(_awards(self._evaluation(evaluation_id)), many=True).data)
+
+    @extend_schema(
+        operation_id="evaluations_awards_create",
+        summary="Decide an award",
+        description="Procurement officers, once moderation is finalised (409 before): the highest-ranked offer of "
+        "the tender (or lot), with reasons. Standstill runs for 8 working days; every assessed bidder's "
+        "assessment summary is issued.",
+        request=EvaluationAwardInputSerializer,
+        responses={201: EvaluationAwardSerializer, **WRITE_ERRORS},
+        tags=TAG_AWARDS,
+    )
+    def post(self, request, authority_slug, evaluation_id):
+        evaluation = self._evaluation(evaluation_id)
+        data = validated(EvaluationAwardInputSerializer, request.data)
+        lots = {lot.number: lot for lot in Lot.objects.filter(tender=evaluation.tender)}
+        lot = None
+        if lots or data.get("lot") is not None:
+            lot = lots.get(data.get("lot"))
+            if lot is None:
+                raise exceptions.ValidationError({"lot": ["Choose one of the tender's lots"]})
+        offers = {o.pk: o for o, _ in selectors.evaluable_offers(evaluation.tender, lot, all_lots=False)}
+        offer = offers.get(data["offer"])
+        if offer is None:
+            raise exceptions.ValidationError({"offer": ["Choose one of the offers ranked for this award"]})
+        award = services.award_decide(
+            evaluation=evaluation, lot=lot, offer=offer, reasons=data["reasons"], acting_user=request.user
+        )
+        data = EvaluationAwardSerializer(_awards(evaluation).get(pk=award.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+def _award_for_staff(authority, award_id):
+    return Award.objects.filter(authority=authority, pk=award_id).select_related("evaluation").first()
+
+
+class AwardConfirmation(ActionMixin, ObjectEndpoint):
+    method_permissions = {"POST": "evaluation.manage"}
+    tags = TAG_AWARDS
+    selector, lookup, not_found = _award_for_staff, "award_id", "No such award."
+    object_argument, action_service = "award", services.award_confirm
+    output_serializer = EvaluationAwardSerializer
+    docs = {
+        "post": Doc(
+            "evaluations_award_confirm",
+            "Confirm an award after standstill",
+            "Procurement officers (`evaluation.manage`), from the day after standstill ends (409 before): freezes "
+            "what the contract needs; the tender is awarded once every lot is confirmed.",
+            errors=WRITE,
+        )
+    }
+
+    def act(self, award, data: dict):
+        self.call(self.action_service, award, data)
+        return _awards(award.evaluation).get(pk=award.pk)

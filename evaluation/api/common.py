@@ -1,0 +1,21 @@
+"""What the evaluation API's resources share: tags, error responses, the state conflicts (409)."""
+
+from accounts.api.foundation import error_responses, register_conflicts
+from tenders import sealing
+
+from .. import services
+
+register_conflicts(services.StateRefused, sealing.OffersSealed)
+
+TAG_EVALUATIONS = ["evaluations"]
+TAG_SCORING = ["evaluation scoring"]
+TAG_MODERATION = ["evaluation moderation"]
+TAG_AWARDS = ["awards"]
+
+READ_ERRORS = error_responses(401, 403, 404)
+WRITE = (400, 401, 403, 404, 409)  # the errors of a write, for `Doc(errors=...)`
+WRITE_ERRORS = error_responses(*WRITE)
+
+
+def person_name(user) -> str:
+    return (user.full_name or user.email) if user else ""

@@ -1,0 +1,191 @@
+"""Evaluations: the list, starting one for a tender (or lot) whose offers are opened, one evaluation."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
+from accounts.api.views import AuthorityApiView
+from tenders import sealing
+from tenders import selectors as tender_selectors
+
+from .. import selectors, services
+from ..models import ConflictDecision, Declaration, EvaluationStatus
+from ..scoring import PRICE_FORMULA_TEXT, TIE_BREAK_TEXT, PriceFormula, TieBreak
+from .common import READ_ERRORS, TAG_EVALUATIONS, WRITE_ERRORS, person_name
+
+# Evaluations ----------------------------------------------------------------------------------------------------
+
+
+class EvaluatorPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField(help_text="Their full name, or their email address if none is given.")
+    email = serializers.EmailField()
+
+    def get_name(self, user) -> str:
+        return person_name(user)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tender_id = serializers.IntegerField()
+    tender_reference = serializers.CharField(source="tender.reference")
+    tender_title = serializers.CharField(source="tender.title")
+    status = serializers.ChoiceField(choices=EvaluationStatus.choices)
+    price_formula = serializers.ChoiceField(choices=[f.value for f in PriceFormula])
+    price_formula_text = serializers.SerializerMethodField(help_text="How price is scored, in words.")
+    tie_break = serializers.ChoiceField(choices=[t.value for t in TieBreak])
+    tie_break_text = serializers.SerializerMethodField(help_text="Which offer ranks higher on equal totals.")
+    commitments_share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="% of the social value weighting given to the commitments."
+    )
+    moderator = EvaluatorPersonSerializer(allow_null=True, help_text="The panel member who moderates, once chosen.")
+    panel_size = serializers.IntegerField(help_text="How many evaluators are on the panel (excluded ones too).")
+    members_still_scoring = serializers.IntegerField(
+        help_text="Panel members (not excluded) who have not submitted their scores yet. Never anyone's scores."
+    )
+    created_at = serializers.DateTimeField()
+    finalised_at = serializers.DateTimeField(allow_null=True)
+
+    def get_price_formula_text(self, evaluation) -> str:
+        return PRICE_FORMULA_TEXT[PriceFormula(evaluation.price_formula)]
+
+    def get_tie_break_text(self, evaluation) -> str:
+        return TIE_BREAK_TEXT[TieBreak(evaluation.tie_break)]
+
+
+class PanelMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The panel member's id: the address of their declaration and scores.")
+    user = EvaluatorPersonSerializer()
+    is_moderator = serializers.SerializerMethodField()
+    declaration = serializers.ChoiceField(choices=Declaration.choices)
+    interest = serializers.SerializerMethodField(
+        help_text="The interest declared: shown to the member and to procurement officers, empty for others."
+    )
+    declared_at = serializers.DateTimeField(allow_null=True)
+    decision = serializers.ChoiceField(choices=ConflictDecision.choices, allow_blank=True)
+    decision_note = serializers.SerializerMethodField(help_text="The mitigation or reason, as `interest` is shown.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    may_see_offers = serializers.BooleanField(
+        help_text="Declared no conflict, or a declared interest allowed: only then does the member read offers."
+    )
+    scores_submitted_at = serializers.DateTimeField(allow_null=True)
+
+    def _shown(self, member) -> bool:
+        return self.context.get("can_manage") or member.user_id == self.context.get("user_id")
+
+    def get_is_moderator(self, member) -> bool:
+        return member.user_id == member.evaluation.moderator_id
+
+    def get_interest(self, member) -> str:
+        return member.interest if self._shown(member) else ""
+
+    def get_decision_note(self, member) -> str:
+        return member.decision_note if self._shown(member) else ""
+
+
+class EvaluationDetailSerializer(EvaluationSerializer):
+    panel = PanelMemberSerializer(source="panel_list", many=True)
+    your_panel_member_id = serializers.IntegerField(
+        allow_null=True, help_text="Your own place on the panel, if you sit on it."
+    )
+    moderated_scores_missing = serializers.IntegerField(
+        allow_null=True, help_text="While scoring: offer × question pairs still without an agreed score."
+    )
+
+
+class EvaluationStartSerializer(serializers.Serializer):
+    tender = serializers.IntegerField(help_text="The tender to evaluate: its offers must have been opened.")
+    price_formula = serializers.ChoiceField(choices=[f.value for f in PriceFormula], default=PriceFormula.LOWEST_RATIO)
+    tie_break = serializers.ChoiceField(choices=[t.value for t in TieBreak], default=TieBreak.QUALITY)
+    commitments_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        help_text="% of the social value weighting for the commitments; the rest for method statement questions.",
+    )
+
+
+class EvaluationsView(AuthorityApiView):
+    def _evaluation(self, evaluation_id):
+        evaluation = selectors.evaluation_get(self.authority, evaluation_id)
+        if evaluation is None:
+            raise exceptions.NotFound("No such evaluation.")
+        return evaluation
+
+    def _context(self) -> dict:
+        return {"can_manage": self.can("evaluation.manage"), "user_id": self.request.user.pk}
+
+    def _detail(self, evaluation) -> dict:
+        panel = selectors.panel_for(evaluation)
+        for member in panel:
+            member.evaluation = evaluation
+        evaluation.panel_size = len(panel)
+        evaluation.members_still_scoring = sum(
+            1 for m in panel if m.decision != ConflictDecision.EXCLUDED and m.scores_submitted_at is None
+        )
+        evaluation.panel_list = panel
+        evaluation.your_panel_member_id = next((m.pk for m in panel if m.user_id == self.request.user.pk), None)
+        scoring_now = evaluation.status == EvaluationStatus.SCORING
+        evaluation.moderated_scores_missing = selectors.missing_moderated_scores(evaluation) if scoring_now else None
+        return EvaluationDetailSerializer(evaluation, context=self._context()).data
+
+
+class EvaluationList(EvaluationsView):
+    method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
+
+    @extend_schema(
+        operation_id="evaluations_list",
+        summary="List evaluations",
+        description="The authority's evaluations, newest first, with where each stands: procurement officers and "
+        "evaluators (`evaluation.view`). Progress only, never a score.",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(EvaluationSerializer, "EvaluationPage"), **error_responses(401, 403, 404)},
+        tags=TAG_EVALUATIONS,
+    )
+    def get(self, request, authority_slug):
+        return paginate(self, selectors.evaluations_for(self.authority), EvaluationSerializer)
+
+    @extend_schema(
+        operation_id="evaluations_create",
+        summary="Start the evaluation of a tender",
+        description="Procurement officers (`evaluation.manage`), once the tender's offers have been opened. One "
+        "evaluation per tender (409 if it has started). Then form the panel.",
+        request=EvaluationStartSerializer,
+        responses={201: EvaluationDetailSerializer, **WRITE_ERRORS},
+        tags=TAG_EVALUATIONS,
+    )
+    def post(self, request, authority_slug):
+        data = validated(EvaluationStartSerializer, request.data)
+        tender = tender_selectors.tender_for_staff(self.authority, data["tender"])
+        if tender is None:
+            raise exceptions.ValidationError({"tender": ["Choose one of the authority's tenders"]})
+        if not sealing.offers_opened(tender):
+            raise exceptions.ValidationError({"tender": [sealing.sealed_message(tender)]})
+        evaluation = services.evaluation_start(
+            tender=tender,
+            acting_user=request.user,
+            price_formula=data["price_formula"],
+            tie_break=data["tie_break"],
+            commitments_share=data["commitments_share"],
+        )
+        return Response(self._detail(self._evaluation(evaluation.pk)), status=status.HTTP_201_CREATED)
+
+
+class EvaluationDetail(EvaluationsView):
+    method_permissions = {"GET": "evaluation.view"}
+
+    @extend_schema(
+        operation_id="evaluations_retrieve",
+        summary="Read an evaluation",
+        description="Its rules, its panel (each member's declaration and the decision on a declared interest, "
+        "whether they have submitted) and its progress. Never anyone's scores.",
+        responses={200: EvaluationDetailSerializer, **READ_ERRORS},
+        tags=TAG_EVALUATIONS,
+    )
+    def get(self, request, authority_slug, evaluation_id):
+        return Response(self._detail(self._evaluation(evaluation_id)))
