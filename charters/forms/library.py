@@ -128,3 +128,25 @@ class MeasureImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
     )
+
+
+class MeasureFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Code, title, theme or outcome",
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}),
+    )
+    theme = forms.ChoiceField(label="Theme", required=False)
+    unit = forms.ChoiceField(
+        label="Unit",
+        required=False,
+        choices=[("", "All units"), *Unit.choices],
+        error_messages={"invalid_choice": "Select a unit from the list"},
+    )
+
+    def __init__(self, *args, themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "All themes"), *((theme, theme) for theme in themes)]
+        self.fields["theme"].error_messages["invalid_choice"] = "Select a theme from the list"

@@ -5,7 +5,6 @@ Platform measures (`measure_id`) are the same for every authority; local measure
 data, found only inside the authority's scope, so another authority's id is simply not found.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
@@ -20,37 +19,12 @@ from accounts.views import add_domain_error, form_status, see_other
 from foundation.errors import DomainError
 
 from .. import library
-from ..forms.library import LocalMeasureForm, MeasureImportForm
+from ..forms.library import LocalMeasureForm, MeasureFilterForm, MeasureImportForm
 from ..models import Unit
 
 PAGE_SIZE = 50
 # The import page lists at most this many problems; the rest are counted.
 ERRORS_SHOWN = 100
-
-
-# The list's filter ------------------------------------------------------------------------------------------
-
-
-class MeasureFilterForm(forms.Form):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=200,
-        help_text="Code, title, theme or outcome",
-        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false"}),
-    )
-    theme = forms.ChoiceField(label="Theme", required=False)
-    unit = forms.ChoiceField(
-        label="Unit",
-        required=False,
-        choices=[("", "All units"), *Unit.choices],
-        error_messages={"invalid_choice": "Select a unit from the list"},
-    )
-
-    def __init__(self, *args, themes=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", "All themes"), *((theme, theme) for theme in themes)]
-        self.fields["theme"].error_messages["invalid_choice"] = "Select a theme from the list"
 
 
 # Views -------------------------------------------------------------------------------------------------------

@@ -272,3 +272,8 @@ class LineVerifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"max_length": "The note must be 3,000 characters or fewer"},
     )
+
+
+class ContractFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ContractStatus.choices])
+    supplier = forms.CharField(label="Supplier name contains", required=False, max_length=200)

@@ -195,3 +195,7 @@ class PartnerApproveForm(ActingForGroupForm):
             "invalid_choice": "Choose a partner group you are a member of",
         },
     )
+
+
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(label="Community group name", required=False, max_length=100)

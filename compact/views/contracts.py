@@ -5,7 +5,6 @@ the contract manager's verification of each line.
 Every form is a plain POST that answers 303, or 422 with the error summary and what was typed kept.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
@@ -27,6 +26,7 @@ from .. import decommissioning, selectors, services
 from ..forms.contracts import (
     ContractCreateForm,
     ContractEndForm,
+    ContractFilterForm,
     ContractFromAwardForm,
     KpiForm,
     LineVerifyForm,
@@ -37,13 +37,6 @@ from ..performance import STATUS_TEXT, Rating
 from ..selectors import contract_progress
 
 CONTRACTS_PAGE_SIZE = 25
-
-# Forms ------------------------------------------------------------------------------------------------------------
-
-
-class ContractFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ContractStatus.choices])
-    supplier = forms.CharField(label="Supplier name contains", required=False, max_length=200)
 
 
 # Helpers -------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ member nor an officer gets a 403 page saying who can act.
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,16 +27,16 @@ from foundation.errors import DomainError
 from .. import case_examples as cases
 from .. import checklist, selectors
 from .. import partners as partner_services
-from ..forms.local_compact import CaseExampleForm, ChecklistActionForm, EvidenceForm, PartnerApproveForm
+from ..forms.local_compact import (
+    CaseExampleForm,
+    ChecklistActionForm,
+    EvidenceForm,
+    PartnerApproveForm,
+    PartnerSearchForm,
+)
 from ..partners import NotPartnerOrOfficer
 
 PAGE_SIZE = 25
-
-# Forms ------------------------------------------------------------------------------------------------------------
-
-
-class PartnerSearchForm(forms.Form):
-    q = forms.CharField(label="Community group name", required=False, max_length=100)
 
 
 # Helpers ------------------------------------------------------------------------------------------------------------

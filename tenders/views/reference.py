@@ -10,7 +10,6 @@ field, so the picker only helps). One query for the results, whatever the vocabu
 
 import re
 
-from django import forms
 from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
@@ -18,22 +17,11 @@ from django.utils.cache import patch_vary_headers
 from accounts.views import form_status
 
 from ..cpv import cpv_search
+from ..forms.reference import CpvSearchForm
 
 FRAGMENT_LIMIT = 20
 PAGE_LIMIT = 50
 TARGET_PATTERN = re.compile(r"^[A-Za-z][\w-]{0,60}$")
-
-
-class CpvSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search CPV codes",
-        required=False,
-        max_length=100,
-        help_text="Type words from the description, for example “street cleaning”, or the start of a code, "
-        "for example 4521",
-        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
-        error_messages={"max_length": "Search CPV codes must be 100 characters or fewer"},
-    )
 
 
 def cpv_search_view(request):
