@@ -86,3 +86,10 @@ class CompactApiView(AuthorityApiView):
     def signed_in(self) -> None:
         if not self.request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
+
+
+# The errors of the contracts' endpoints, for `Doc(errors=...)`: staff reads and writes, and the supplier's side.
+READ = WRITE = (400, 401, 403, 404)
+STATE_WRITE = (400, 401, 403, 404, 409)  # a write the contract's or report's state may refuse
+SUPPLIER_READ = (401, 404)
+SUPPLIER_WRITE = (400, 401, 404, 409)
