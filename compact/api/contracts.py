@@ -221,7 +221,7 @@ class ContractList(ListMixin, CreateMixin, Endpoint):
     tags = TAG_CONTRACTS
     output_serializer, page_name = ContractSerializer, "ContractPage"
     ordering_fields, default_ordering, ordering_tie_break = CONTRACT_ORDERING, "-starts_on", ("reference", "id")
-    create_serializer = ContractCreateSerializer
+    object_argument, create_serializer, create_service = "authority", ContractCreateSerializer, services.contract_create
     docs = {
         "get": Doc(
             "contracts_list",
@@ -268,19 +268,14 @@ class ContractList(ListMixin, CreateMixin, Endpoint):
         for index, row in enumerate(data["commitments"]):
             if row["measure"] not in measures:
                 raise exceptions.ValidationError({f"commitments.{index}.measure": ["Choose a measure of the charter"]})
-        contract = services.contract_create(
-            authority=authority,
-            acting_user=self.request.user,
-            supplier=supplier,
-            reference=data["reference"],
-            title=data["title"],
-            value=data["value"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            responsible_officer=_contract_manager(authority, data["responsible_officer"]),
-            charter_version=version,
-            commitments=[(measures[row["measure"]], row["target"], row["place"]) for row in data["commitments"]],
-        )
+        commitments = [(measures[row["measure"]], row["target"], row["place"]) for row in data["commitments"]]
+        data |= {
+            "supplier": supplier,
+            "responsible_officer": _contract_manager(authority, data["responsible_officer"]),
+            "charter_version": version,
+            "commitments": commitments,
+        }
+        contract = self.call(self.create_service, authority, data)
         return selectors.contract_get(authority, contract.pk)
 
     def present(self, contract) -> dict:
