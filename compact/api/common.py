@@ -17,12 +17,6 @@ TAG_REPORTS = ["delivery reports"]
 TAG_SUPPLIER = ["supplier's contracts"]
 TAG_IMPACT = ["impact and tracker"]
 
-READ_ERRORS = error_responses(400, 401, 403, 404)
-WRITE_ERRORS = error_responses(400, 401, 403, 404)
-STATE_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
-SUPPLIER_READ_ERRORS = error_responses(401, 404)
-SUPPLIER_WRITE_ERRORS = error_responses(400, 401, 404, 409)
-
 
 def person_name(user) -> str:
     return (user.full_name or user.email) if user is not None else ""
@@ -86,3 +80,10 @@ class CompactApiView(AuthorityApiView):
     def signed_in(self) -> None:
         if not self.request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
+
+
+# The errors of the contracts' endpoints, for `Doc(errors=...)`: staff reads and writes, and the supplier's side.
+READ = WRITE = (400, 401, 403, 404)
+STATE_WRITE = (400, 401, 403, 404, 409)  # a write the contract's or report's state may refuse
+SUPPLIER_READ = (401, 404)
+SUPPLIER_WRITE = (400, 401, 404, 409)

@@ -3,16 +3,11 @@ ending early."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import (
-    choice_param,
-    validated,
-)
-from accounts.api.generic import Doc, Endpoint, ListMixin
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import choice_param
+from accounts.api.generic import ActionMixin, CreateMixin, Doc, Endpoint, ListMixin, ObjectEndpoint, RetrieveMixin
 from accounts.models import Membership, Organisation, OrganisationKind
 from accounts.roles import Role
 from charters.models import FROZEN_STATUSES, CharterMeasure, CharterVersion
@@ -21,10 +16,10 @@ from .. import decommissioning, selectors, services
 from ..models import ContractStatus, ReportingLevel, ReportStatus
 from ..performance import Rating, Status
 from .common import (
-    READ_ERRORS,
-    STATE_WRITE_ERRORS,
+    READ,
+    STATE_WRITE,
     TAG_CONTRACTS,
-    WRITE_ERRORS,
+    WRITE,
     ContractKpiSerializer,
     ContractMeasureSerializer,
     ContractPersonSerializer,
@@ -211,32 +206,43 @@ def _contract_manager(authority, user_id):
 CONTRACT_ORDERING = ("reference", "title", "starts_on", "ends_on", "value", "status")
 
 
-class ContractsView(AuthorityApiView):
-    def _contract(self, contract_id):
-        contract = selectors.contract_get(self.authority, contract_id)
-        if contract is None:
-            raise exceptions.NotFound("No such contract.")
-        return contract
+def _award_get(authority, award_id):
+    from evaluation.models import Award
+
+    return (
+        Award.objects.filter(authority=authority, pk=award_id)
+        .select_related("evaluation__tender", "lot", "offer__organisation")
+        .first()
+    )
 
 
-class ContractList(ListMixin, Endpoint, ContractsView):
+class ContractList(ListMixin, CreateMixin, Endpoint):
     method_permissions = {"GET": "contracts.view", "POST": "contracts.manage"}
     tags = TAG_CONTRACTS
     output_serializer, page_name = ContractSerializer, "ContractPage"
     ordering_fields, default_ordering, ordering_tie_break = CONTRACT_ORDERING, "-starts_on", ("reference", "id")
+    object_argument, create_serializer, create_service = "authority", ContractCreateSerializer, services.contract_create
     docs = {
         "get": Doc(
             "contracts_list",
             "List contracts",
             "The authority's contracts being followed up (`contracts.view`), newest first by default.",
-            errors=(400, 401, 403, 404),
+            errors=READ,
             parameters=(
                 OpenApiParameter(
                     "status", OpenApiTypes.STR, enum=ContractStatus.values, description="Only this status."
                 ),
                 OpenApiParameter("supplier", OpenApiTypes.STR, description="Words the supplier's name contains."),
             ),
-        )
+        ),
+        "post": Doc(
+            "contracts_create",
+            "Enter a contract awarded elsewhere",
+            "`contracts.manage`. The contract, its commitments against the measures of an adopted (or superseded) "
+            "charter version, and its reporting schedule, made from its value and dates.",
+            errors=WRITE,
+            responses={201: ContractDetailSerializer},  # the new contract in full; the list shows less
+        ),
     }
 
     def items(self):
@@ -246,18 +252,7 @@ class ContractList(ListMixin, Endpoint, ContractsView):
             supplier=self.request.query_params.get("supplier", "")[:200],
         )
 
-    @extend_schema(
-        operation_id="contracts_create",
-        summary="Enter a contract awarded elsewhere",
-        description="`contracts.manage`. The contract, its commitments against the measures of an adopted (or "
-        "superseded) charter version, and its reporting schedule, made from its value and dates.",
-        request=ContractCreateSerializer,
-        responses={201: ContractDetailSerializer, **WRITE_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def post(self, request, authority_slug):
-        data = validated(ContractCreateSerializer, request.data)
-        authority = self.authority
+    def create(self, authority, data: dict):
         supplier = Organisation.objects.filter(kind=OrganisationKind.SUPPLIER, pk=data["supplier"]).first()
         if supplier is None:
             raise exceptions.ValidationError({"supplier": ["Choose one of the supplier organisations"]})
@@ -273,109 +268,101 @@ class ContractList(ListMixin, Endpoint, ContractsView):
         for index, row in enumerate(data["commitments"]):
             if row["measure"] not in measures:
                 raise exceptions.ValidationError({f"commitments.{index}.measure": ["Choose a measure of the charter"]})
-        contract = services.contract_create(
-            authority=authority,
-            acting_user=request.user,
-            supplier=supplier,
-            reference=data["reference"],
-            title=data["title"],
-            value=data["value"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            responsible_officer=_contract_manager(authority, data["responsible_officer"]),
-            charter_version=version,
-            commitments=[(measures[row["measure"]], row["target"], row["place"]) for row in data["commitments"]],
-        )
-        return Response(contract_data(self._contract(contract.pk)), status=status.HTTP_201_CREATED)
+        commitments = [(measures[row["measure"]], row["target"], row["place"]) for row in data["commitments"]]
+        data |= {
+            "supplier": supplier,
+            "responsible_officer": _contract_manager(authority, data["responsible_officer"]),
+            "charter_version": version,
+            "commitments": commitments,
+        }
+        contract = self.call(self.create_service, authority, data)
+        return selectors.contract_get(authority, contract.pk)
+
+    def present(self, contract) -> dict:
+        return contract_data(contract)  # the created contract (the list's pages use `output_serializer`)
 
 
-class ContractFromAward(ContractsView):
+class ContractFromAward(CreateMixin, ObjectEndpoint):
     method_permissions = {"POST": "contracts.manage"}
-
-    @extend_schema(
-        operation_id="contracts_create_from_award",
-        summary="Make the contract for a confirmed award",
-        description="`contracts.manage`. Supplier, value and the winning commitments come from the award as frozen "
-        "at its confirmation. Refused for an award not yet confirmed or already made into a contract.",
-        request=ContractFromAwardSerializer,
-        responses={201: ContractDetailSerializer, **STATE_WRITE_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def post(self, request, authority_slug, award_id):
-        from evaluation.models import Award
-
-        award = (
-            Award.objects.filter(authority=self.authority, pk=award_id)
-            .select_related("evaluation__tender", "lot", "offer__organisation")
-            .first()
+    tags = TAG_CONTRACTS
+    selector, lookup, not_found = _award_get, "award_id", "No such award."
+    object_argument = "award"
+    create_serializer, create_service = ContractFromAwardSerializer, services.contract_create_from_award
+    output_serializer = ContractDetailSerializer
+    docs = {
+        "post": Doc(
+            "contracts_create_from_award",
+            "Make the contract for a confirmed award",
+            "`contracts.manage`. Supplier, value and the winning commitments come from the award as frozen at its "
+            "confirmation. Refused for an award not yet confirmed or already made into a contract.",
+            errors=STATE_WRITE,
         )
-        if award is None:
-            raise exceptions.NotFound("No such award.")
-        data = validated(ContractFromAwardSerializer, request.data)
-        contract = services.contract_create_from_award(
-            award=award,
-            acting_user=request.user,
-            responsible_officer=_contract_manager(self.authority, data["responsible_officer"]),
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            reference=data["reference"],
-        )
-        return Response(contract_data(self._contract(contract.pk)), status=status.HTTP_201_CREATED)
+    }
+
+    def create(self, award, data: dict):
+        data["responsible_officer"] = _contract_manager(self.authority, data["responsible_officer"])
+        contract = self.call(self.create_service, award, data)
+        return selectors.contract_get(self.authority, contract.pk)
+
+    def present(self, contract) -> dict:
+        return contract_data(contract)
 
 
-class ContractDetail(ContractsView):
+class ContractEndpoint(ObjectEndpoint):
+    """An endpoint about one of the authority's contracts (`contract_id`)."""
+
+    tags = TAG_CONTRACTS
+    selector, lookup, not_found = selectors.contract_get, "contract_id", "No such contract."
+    object_argument = "contract"
+    output_serializer = ContractDetailSerializer
+
+    def present(self, contract) -> dict:
+        return contract_data(contract)
+
+
+class ContractDetail(RetrieveMixin, ContractEndpoint):
     method_permissions = {"GET": "contracts.view"}
-
-    @extend_schema(
-        operation_id="contracts_retrieve",
-        summary="Read a contract",
-        description="`contracts.view`. The contract with each commitment's target, verified delivery, what is "
-        "expected by today and its status, the suggested performance rating, its KPIs and reporting schedule.",
-        responses={200: ContractDetailSerializer, **READ_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def get(self, request, authority_slug, contract_id):
-        return Response(contract_data(self._contract(contract_id)))
-
-
-class KpiCreate(ContractsView):
-    method_permissions = {"POST": "contracts.manage"}
-
-    @extend_schema(
-        operation_id="contracts_kpis_create",
-        summary="Add a KPI to a contract",
-        description="`contracts.manage`. Contracts over £5 million need at least three (Procurement Act s.52).",
-        request=ContractKpiSerializer,
-        responses={201: ContractKpiSerializer, **WRITE_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def post(self, request, authority_slug, contract_id):
-        contract = self._contract(contract_id)
-        data = validated(ContractKpiSerializer, request.data)
-        kpi = services.kpi_add(contract=contract, acting_user=request.user, title=data["title"], target=data["target"])
-        return Response(ContractKpiSerializer(kpi).data, status=status.HTTP_201_CREATED)
-
-
-class ContractEnd(ContractsView):
-    method_permissions = {"POST": "contracts.manage"}
-
-    @extend_schema(
-        operation_id="contracts_end",
-        summary="Record the end of a contract",
-        description="`contracts.manage`. Completed, or ended early with the reason: ending early is refused until a "
-        "decommissioning assessment has decided to go ahead (the contract's `early_end_blocker` says why).",
-        request=ContractEndSerializer,
-        responses={200: ContractDetailSerializer, **STATE_WRITE_ERRORS},
-        tags=TAG_CONTRACTS,
-    )
-    def post(self, request, authority_slug, contract_id):
-        contract = self._contract(contract_id)
-        data = validated(ContractEndSerializer, request.data)
-        services.contract_end(
-            contract=contract,
-            acting_user=request.user,
-            status=data["status"],
-            ended_on=data["ended_on"],
-            reason=data["reason"],
+    docs = {
+        "get": Doc(
+            "contracts_retrieve",
+            "Read a contract",
+            "`contracts.view`. The contract with each commitment's target, verified delivery, what is expected by "
+            "today and its status, the suggested performance rating, its KPIs and reporting schedule.",
+            errors=READ,
         )
-        return Response(contract_data(self._contract(contract_id)))
+    }
+
+
+class KpiCreate(CreateMixin, ContractEndpoint):
+    method_permissions = {"POST": "contracts.manage"}
+    create_serializer, create_service = ContractKpiSerializer, services.kpi_add
+    output_serializer = ContractKpiSerializer
+    docs = {
+        "post": Doc(
+            "contracts_kpis_create",
+            "Add a KPI to a contract",
+            "`contracts.manage`. Contracts over £5 million need at least three (Procurement Act s.52).",
+            errors=WRITE,
+        )
+    }
+
+    def present(self, kpi) -> dict:
+        return ContractKpiSerializer(kpi).data
+
+
+class ContractEnd(ActionMixin, ContractEndpoint):
+    method_permissions = {"POST": "contracts.manage"}
+    action_serializer, action_service = ContractEndSerializer, services.contract_end
+    docs = {
+        "post": Doc(
+            "contracts_end",
+            "Record the end of a contract",
+            "`contracts.manage`. Completed, or ended early with the reason: ending early is refused until a "
+            "decommissioning assessment has decided to go ahead (the contract's `early_end_blocker` says why).",
+            errors=STATE_WRITE,
+        )
+    }
+
+    def act(self, contract, data: dict):
+        self.call(self.action_service, contract, data)
+        return self.get_object()  # read again, as the contract page shows it after the change

@@ -1,16 +1,16 @@
 """The cumulative impact figures, with the dashboard's filters (compact/filters.py)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.views import AuthorityApiView
+from accounts.api.generic import Doc, Endpoint
 
 from .. import impact
 from ..filters import FILTER_FIELDS, ImpactFilterForm
 from ..models import ContractStatus
-from .common import READ_ERRORS, TAG_IMPACT, ImpactMoneySerializer
+from .common import READ, TAG_IMPACT, ImpactMoneySerializer
 
 # Impact ------------------------------------------------------------------------------------------------------
 
@@ -45,32 +45,37 @@ class ImpactSerializer(serializers.Serializer):
     groups = ImpactGroupSerializer(many=True)
 
 
-class ImpactView(AuthorityApiView):
+class ImpactView(Endpoint):
     method_permissions = {"GET": "contracts.view"}
+    tags = TAG_IMPACT
+    output_serializer = ImpactSerializer
+    docs = {
+        "get": Doc(
+            "impact_retrieve",
+            "Cumulative impact: committed against verified delivered",
+            "`contracts.view`. The impact dashboard's figures across every contract, grouped by theme, outcome, "
+            "measure, supplier, place or quarter, monetised gross and net. Delivery counts by its report's period "
+            "end, a commitment by its due date.",
+            errors=READ,
+            parameters=(
+                OpenApiParameter(
+                    "group_by", OpenApiTypes.STR, enum=list(impact.DIMENSIONS), description="Default `theme`."
+                ),
+                OpenApiParameter(
+                    "theme", OpenApiTypes.STR, description="Only this theme (a title of the contracts' themes)."
+                ),
+                OpenApiParameter(
+                    "supplier", OpenApiTypes.INT, description="Only this supplier organisation's contracts."
+                ),
+                OpenApiParameter(
+                    "status", OpenApiTypes.STR, enum=ContractStatus.values, description="Only contracts in this status."
+                ),
+                OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this date (YYYY-MM-DD)."),
+                OpenApiParameter("date_to", OpenApiTypes.DATE, description="To this date (YYYY-MM-DD), inclusive."),
+            ),
+        )
+    }
 
-    @extend_schema(
-        operation_id="impact_retrieve",
-        summary="Cumulative impact: committed against verified delivered",
-        description="`contracts.view`. The impact dashboard's figures across every contract, grouped by theme, "
-        "outcome, measure, supplier, place or quarter, monetised gross and net. Delivery counts by its report's "
-        "period end, a commitment by its due date.",
-        parameters=[
-            OpenApiParameter(
-                "group_by", OpenApiTypes.STR, enum=list(impact.DIMENSIONS), description="Default `theme`."
-            ),
-            OpenApiParameter(
-                "theme", OpenApiTypes.STR, description="Only this theme (a title of the contracts' themes)."
-            ),
-            OpenApiParameter("supplier", OpenApiTypes.INT, description="Only this supplier organisation's contracts."),
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=ContractStatus.values, description="Only contracts in this status."
-            ),
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this date (YYYY-MM-DD)."),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="To this date (YYYY-MM-DD), inclusive."),
-        ],
-        responses={200: ImpactSerializer, **READ_ERRORS},
-        tags=TAG_IMPACT,
-    )
     def get(self, request, authority_slug):
         # The dashboard's own filter form, so the filters accept and refuse exactly what the page does.
         themes, suppliers = impact.filter_choices(self.authority)
@@ -79,5 +84,4 @@ class ImpactView(AuthorityApiView):
         if not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
         dimension, filters = form.filters()
-        summary = impact.impact_summary(self.authority, dimension=dimension, filters=filters)
-        return Response(ImpactSerializer(summary).data)
+        return Response(self.present(impact.impact_summary(self.authority, dimension=dimension, filters=filters)))

@@ -1,20 +1,16 @@
 """The supplier's side (`my-contracts/`): its contracts and delivery reports, submitting a report, evidence,
 answering a query. Approved members of the supplier organisation only; anyone else 404."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.api.foundation import (
-    validated,
-)
-from accounts.api.generic import Doc, Endpoint, ListMixin
+from accounts.api.generic import ActionMixin, DestroyMixin, Doc, Endpoint, ListMixin, RetrieveMixin
 from accounts.api.views import AuthorityApiView
 
 from .. import evidence as evidence_rules
 from .. import selectors, services
-from .common import SUPPLIER_READ_ERRORS, SUPPLIER_WRITE_ERRORS, TAG_SUPPLIER
+from .common import SUPPLIER_READ, SUPPLIER_WRITE, TAG_SUPPLIER
 from .contracts import (
     CONTRACT_ORDERING,
     CommitmentProgressSerializer,
@@ -77,29 +73,53 @@ class SupplierContractList(ListMixin, Endpoint, SupplierView):
         return selectors.supplier_contract_list(self.authority, self.request.user)
 
 
-class SupplierContractDetail(SupplierView):
-    @extend_schema(
-        operation_id="my_contracts_retrieve",
-        summary="Read one of your organisation's contracts",
-        description="Its commitments with verified delivery and status, and its reporting schedule.",
-        responses={200: SupplierContractDetailSerializer, **SUPPLIER_READ_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
-    def get(self, request, authority_slug, contract_id):
-        contract = _with_progress(self._contract())
-        return Response(SupplierContractDetailSerializer(contract).data)
+class SupplierEndpoint(Endpoint, SupplierView):
+    """An endpoint about one of the supplier's contracts (`contract_id`), or a part of it: `get_object()` reads it
+    through the contract, so that anyone but the supplier's members gets 404."""
+
+    tags = TAG_SUPPLIER
+
+    def get_object(self):
+        return self._contract()
 
 
-class SupplierReportDetail(SupplierView):
-    @extend_schema(
-        operation_id="my_reports_retrieve",
-        summary="Read a report of your organisation's contract",
-        description="What was submitted, each line's verification (with any open question) and the evidence.",
-        responses={200: DeliveryReportDetailSerializer, **SUPPLIER_READ_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
-    def get(self, request, authority_slug, contract_id, report_id):
-        return Response(report_data(self._report(self._contract())))
+class SupplierContractDetail(RetrieveMixin, SupplierEndpoint):
+    output_serializer = SupplierContractDetailSerializer
+    docs = {
+        "get": Doc(
+            "my_contracts_retrieve",
+            "Read one of your organisation's contracts",
+            "Its commitments with verified delivery and status, and its reporting schedule.",
+            errors=SUPPLIER_READ,
+        )
+    }
+
+    def present(self, contract) -> dict:
+        return SupplierContractDetailSerializer(_with_progress(contract)).data
+
+
+class SupplierReportEndpoint(SupplierEndpoint):
+    """About one report (`report_id`) of the supplier's contract, answered as the report's page shows it."""
+
+    object_argument = "report"
+    output_serializer = DeliveryReportDetailSerializer
+
+    def get_object(self):
+        return self._report(self._contract())
+
+    def present(self, report) -> dict:
+        return report_data(report)
+
+
+class SupplierReportDetail(RetrieveMixin, SupplierReportEndpoint):
+    docs = {
+        "get": Doc(
+            "my_reports_retrieve",
+            "Read a report of your organisation's contract",
+            "What was submitted, each line's verification (with any open question) and the evidence.",
+            errors=SUPPLIER_READ,
+        )
+    }
 
 
 class ReportLineInputSerializer(serializers.Serializer):
@@ -124,74 +144,78 @@ class ReportSubmissionSerializer(serializers.Serializer):
         return lines
 
 
-class ReportSubmit(SupplierView):
-    @extend_schema(
-        operation_id="my_reports_submit",
-        summary="Submit a delivery report",
-        description="From the day after the report's period ends. Receipted with the server's time and a SHA-256 "
-        "over the content. It may be submitted again, replacing its lines, until the contract manager has verified "
-        "it; a verified report is refused.",
-        request=ReportSubmissionSerializer,
-        responses={200: DeliveryReportDetailSerializer, **SUPPLIER_WRITE_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
-    def post(self, request, authority_slug, contract_id, report_id):
-        report = self._report(self._contract())
-        data = validated(ReportSubmissionSerializer, request.data)
+class ReportSubmit(ActionMixin, SupplierReportEndpoint):
+    action_serializer, action_service = ReportSubmissionSerializer, services.report_submit
+    docs = {
+        "post": Doc(
+            "my_reports_submit",
+            "Submit a delivery report",
+            "From the day after the report's period ends. Receipted with the server's time and a SHA-256 over the "
+            "content. It may be submitted again, replacing its lines, until the contract manager has verified it; a "
+            "verified report is refused.",
+            errors=SUPPLIER_WRITE,
+        )
+    }
+
+    def act(self, report, data: dict):
         # The service names a refused line's fields after its commitment: name them after the line sent instead.
         self.domain_field_map = {"lines": "lines"}
         for index, line in enumerate(data["lines"]):
             for name in ("quantity", "place", "note"):
                 self.domain_field_map[f"{name}_{line['commitment']}"] = f"lines.{index}.{name}"
-        services.report_submit(
-            report=report,
-            acting_user=request.user,
-            lines={line["commitment"]: (line["quantity"], line["place"], line["note"]) for line in data["lines"]},
-            narrative=data["narrative"],
-        )
-        return Response(report_data(self._report(self._contract())))
+        lines = {line["commitment"]: (line["quantity"], line["place"], line["note"]) for line in data["lines"]}
+        self.call(self.action_service, report, {"lines": lines, "narrative": data["narrative"]})
+        return self.get_object()  # read again, with the submission's receipt
 
 
 class QueryAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=3000)
 
 
-class QueryAnswer(SupplierView):
-    @extend_schema(
-        operation_id="my_lines_answer",
-        summary="Answer the contract manager's question on a line",
-        description="The line goes back to the contract manager for verification.",
-        request=QueryAnswerSerializer,
-        responses={200: DeliveryLineSerializer, **SUPPLIER_WRITE_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
-    def post(self, request, authority_slug, contract_id, line_id):
+class QueryAnswer(ActionMixin, SupplierEndpoint):
+    object_argument = "line"
+    action_serializer, action_service = QueryAnswerSerializer, services.line_answer_query
+    output_serializer = DeliveryLineSerializer
+    docs = {
+        "post": Doc(
+            "my_lines_answer",
+            "Answer the contract manager's question on a line",
+            "The line goes back to the contract manager for verification.",
+            errors=SUPPLIER_WRITE,
+        )
+    }
+
+    def get_object(self):
         contract = self._contract()
-        line = selectors.line_get(self.authority, line_id)
+        line = selectors.line_get(self.authority, self.kwargs["line_id"])
         if line is None or line.report.contract_id != contract.pk:
             raise exceptions.NotFound("No such line.")
-        data = validated(QueryAnswerSerializer, request.data)
-        services.line_answer_query(line=line, acting_user=request.user, answer=data["answer"])
-        return Response(DeliveryLineSerializer(_line_as_listed(line)).data)
+        return line
+
+    def present(self, line) -> dict:
+        return DeliveryLineSerializer(_line_as_listed(line)).data
 
 
 class DeliveryEvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A PDF, PNG, JPEG, XLSX or CSV file (its content decides, not its name).")
 
 
-class EvidenceUpload(SupplierView):
+class EvidenceUpload(SupplierReportEndpoint):
     parser_classes = [MultiPartParser, JSONParser]
+    docs = {
+        "post": Doc(
+            "my_reports_evidence_create",
+            "Add an evidence file to a report",
+            "Multipart upload, until the report is verified; at most 20 files per report.",
+            errors=SUPPLIER_WRITE,
+            request={"multipart/form-data": DeliveryEvidenceUploadSerializer},
+            responses={201: DeliveryEvidenceSerializer},
+        )
+    }
 
-    @extend_schema(
-        operation_id="my_reports_evidence_create",
-        summary="Add an evidence file to a report",
-        description="Multipart upload, until the report is verified; at most 20 files per report.",
-        request={"multipart/form-data": DeliveryEvidenceUploadSerializer},
-        responses={201: DeliveryEvidenceSerializer, **SUPPLIER_WRITE_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
     def post(self, request, authority_slug, contract_id, report_id):
-        report = self._report(self._contract())
+        # A file upload: the file is read from the multipart body as the page reads it, with the page's message.
+        report = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
             raise exceptions.ValidationError({"file": ["Select a file to upload"]})
@@ -199,18 +223,20 @@ class EvidenceUpload(SupplierView):
         return Response(DeliveryEvidenceSerializer(added).data, status=status.HTTP_201_CREATED)
 
 
-class EvidenceRemove(SupplierView):
-    @extend_schema(
-        operation_id="my_reports_evidence_destroy",
-        summary="Remove an evidence file from a report",
-        description="Until the report is verified.",
-        responses={204: OpenApiResponse(description="Removed."), **SUPPLIER_WRITE_ERRORS},
-        tags=TAG_SUPPLIER,
-    )
-    def delete(self, request, authority_slug, contract_id, report_id, evidence_id):
-        report = self._report(self._contract())
-        item = next((e for e in evidence_rules.evidence_for_report(report) if e.pk == evidence_id), None)
+class EvidenceRemove(DestroyMixin, SupplierReportEndpoint):
+    object_argument, destroy_service = "evidence", evidence_rules.evidence_remove
+    docs = {
+        "delete": Doc(
+            "my_reports_evidence_destroy",
+            "Remove an evidence file from a report",
+            "Until the report is verified.",
+            errors=SUPPLIER_WRITE,
+        )
+    }
+
+    def get_object(self):
+        report = super().get_object()
+        item = next((e for e in evidence_rules.evidence_for_report(report) if e.pk == self.kwargs["evidence_id"]), None)
         if item is None:
             raise exceptions.NotFound("No such file.")
-        evidence_rules.evidence_remove(evidence=item, acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return item

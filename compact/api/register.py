@@ -1,11 +1,11 @@
 """The local Compact's consultation register and its yearly compliance."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.foundation import error_responses, validated
+from accounts.api.foundation import validated
 from accounts.api.generic import (
     CreateMixin,
     DestroyMixin,
@@ -236,14 +236,20 @@ class RegisterFeedback(ReplaceMixin, RegisterEntryEndpoint):
         return self.reloaded(entry)
 
 
-class RegisterCompliance(CompactApiView):
-    @extend_schema(
-        operation_id="compact_register_compliance",
-        summary="Yearly compliance with 12 weeks",
-        description="For each financial year with a consultation, newest first: how many met 12 weeks, how many "
-        "explained why not, and the compliant share. A consultation counts in the year it opened.",
-        responses={200: CompactComplianceSerializer(many=True), **error_responses(404)},
-        tags=TAG_REGISTER,
-    )
+class RegisterCompliance(Endpoint, CompactApiView):
+    tags = TAG_REGISTER
+    output_serializer = CompactComplianceSerializer
+    docs = {
+        "get": Doc(
+            "compact_register_compliance",
+            "Yearly compliance with 12 weeks",
+            "For each financial year with a consultation, newest first: how many met 12 weeks, how many explained why "
+            "not, and the compliant share. A consultation counts in the year it opened.",
+            errors=(404,),
+            responses={200: CompactComplianceSerializer(many=True)},
+        )
+    }
+
     def get(self, request, authority_slug):
+        # A short list, one row a year: not paged.
         return Response(CompactComplianceSerializer(register.register_compliance(self.authority), many=True).data)

@@ -2,21 +2,16 @@
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 
-from accounts.api.foundation import (
-    choice_param,
-    validated,
-)
-from accounts.api.generic import Doc, Endpoint, ListMixin
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import choice_param
+from accounts.api.generic import ActionMixin, Doc, Endpoint, ListMixin, ObjectEndpoint, RetrieveMixin
 
 from .. import evidence as evidence_rules
 from .. import selectors, services
 from ..models import DeliveryReport, ReportStatus, Verification
-from .common import READ_ERRORS, STATE_WRITE_ERRORS, TAG_REPORTS, ContractMeasureSerializer, ContractSupplierSerializer
+from .common import READ, STATE_WRITE, TAG_REPORTS, ContractMeasureSerializer, ContractSupplierSerializer
 from .contracts import DeliveryReportSummarySerializer
 
 # Delivery reports ----------------------------------------------------------------------------------------------
@@ -100,7 +95,7 @@ class ReportList(ListMixin, Endpoint):
             "reports_list",
             "List delivery reports",
             "`contracts.view`. Every contract's reporting schedule: due, submitted and verified reports.",
-            errors=(400, 401, 403, 404),
+            errors=READ,
             parameters=(
                 OpenApiParameter("contract", OpenApiTypes.INT, description="Only this contract's reports."),
                 OpenApiParameter("status", OpenApiTypes.STR, enum=ReportStatus.values, description="Only this status."),
@@ -122,22 +117,23 @@ class ReportList(ListMixin, Endpoint):
         return _overdue(report)
 
 
-class ReportDetail(AuthorityApiView):
+class ReportDetail(RetrieveMixin, ObjectEndpoint):
     method_permissions = {"GET": "contracts.view"}
+    tags = TAG_REPORTS
+    selector, lookup, not_found = selectors.report_get, "report_id", "No such report."
+    output_serializer = DeliveryReportDetailSerializer
+    docs = {
+        "get": Doc(
+            "reports_retrieve",
+            "Read a delivery report",
+            "`contracts.view`. The report with its lines (and where each stands in verification), the details of its "
+            "evidence files, and its receipt.",
+            errors=READ,
+        )
+    }
 
-    @extend_schema(
-        operation_id="reports_retrieve",
-        summary="Read a delivery report",
-        description="`contracts.view`. The report with its lines (and where each stands in verification), the "
-        "details of its evidence files, and its receipt.",
-        responses={200: DeliveryReportDetailSerializer, **READ_ERRORS},
-        tags=TAG_REPORTS,
-    )
-    def get(self, request, authority_slug, report_id):
-        report = selectors.report_get(self.authority, report_id)
-        if report is None:
-            raise exceptions.NotFound("No such report.")
-        return Response(report_data(report))
+    def present(self, report) -> dict:
+        return report_data(report)
 
 
 class LineVerificationSerializer(serializers.Serializer):
@@ -151,22 +147,22 @@ class LineVerificationSerializer(serializers.Serializer):
     )
 
 
-class LineVerify(AuthorityApiView):
+class LineVerify(ActionMixin, ObjectEndpoint):
     method_permissions = {"POST": "contracts.verify"}
+    tags = TAG_REPORTS
+    selector, lookup, not_found = selectors.line_get, "line_id", "No such line."
+    object_argument = "line"
+    action_serializer, action_service = LineVerificationSerializer, services.line_verify
+    output_serializer = DeliveryLineSerializer
+    docs = {
+        "post": Doc(
+            "lines_verify",
+            "Accept, query or reject a delivery line",
+            "`contracts.verify`. Only accepted quantities count as delivered. A query goes to the supplier, whose "
+            "answer sends the line back; when every line is accepted or rejected the report is verified.",
+            errors=STATE_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="lines_verify",
-        summary="Accept, query or reject a delivery line",
-        description="`contracts.verify`. Only accepted quantities count as delivered. A query goes to the supplier, "
-        "whose answer sends the line back; when every line is accepted or rejected the report is verified.",
-        request=LineVerificationSerializer,
-        responses={200: DeliveryLineSerializer, **STATE_WRITE_ERRORS},
-        tags=TAG_REPORTS,
-    )
-    def post(self, request, authority_slug, line_id):
-        line = selectors.line_get(self.authority, line_id)
-        if line is None:
-            raise exceptions.NotFound("No such line.")
-        data = validated(LineVerificationSerializer, request.data)
-        services.line_verify(line=line, acting_user=request.user, decision=data["decision"], note=data["note"])
-        return Response(DeliveryLineSerializer(_line_as_listed(line)).data)
+    def present(self, line) -> dict:
+        return DeliveryLineSerializer(_line_as_listed(line)).data

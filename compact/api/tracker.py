@@ -1,11 +1,9 @@
 """The public delivery tracker: verified delivery only, nothing personal."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, ApiPagination, error_responses, paginated
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import PAGE_PARAMETERS, ApiPagination, paginated
+from accounts.api.generic import Doc, Endpoint, ObjectEndpoint, RetrieveMixin
 
 from .. import tracker
 from ..models import ContractStatus
@@ -91,18 +89,24 @@ class TrackerDetailSerializer(serializers.Serializer):
     lines = TrackerLineSerializer(many=True, source="line_list", help_text="Accepted deliveries, by period.")
 
 
-class TrackerList(AuthorityApiView):
-    @extend_schema(
-        operation_id="tracker_list",
-        summary="The public delivery tracker",
-        description="Open to anyone. Active and completed contracts with what each committed to and what has been "
-        "verified as delivered (accepted quantities only), by theme and place. Nothing personal: no people, and no "
-        "text suppliers typed.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(TrackerContractSerializer, "TrackerPage"), **error_responses(404)},
-        tags=TAG_IMPACT,
-    )
+class TrackerList(Endpoint):
+    tags = TAG_IMPACT
+    output_serializer = TrackerContractSerializer
+    docs = {
+        "get": Doc(
+            "tracker_list",
+            "The public delivery tracker",
+            "Open to anyone. Active and completed contracts with what each committed to and what has been verified as "
+            "delivered (accepted quantities only), by theme and place. Nothing personal: no people, and no text "
+            "suppliers typed.",
+            errors=(404,),
+            parameters=tuple(PAGE_PARAMETERS),
+            responses={200: paginated(TrackerContractSerializer, "TrackerPage")},
+        )
+    }
+
     def get(self, request, authority_slug):
+        # Not ListMixin's page: the page's verified delivery is read at once, for all its contracts together.
         paginator = ApiPagination()
         page = paginator.paginate_queryset(tracker.tracker_contracts(self.authority), request, view=self)
         delivery = tracker.delivery_by_theme_and_place(self.authority, [contract.pk for contract in page])
@@ -111,19 +115,21 @@ class TrackerList(AuthorityApiView):
         return paginator.get_paginated_response(TrackerContractSerializer(page, many=True).data)
 
 
-class TrackerDetail(AuthorityApiView):
-    @extend_schema(
-        operation_id="tracker_retrieve",
-        summary="A contract on the public delivery tracker",
-        description="Open to anyone. Its commitments with verified delivery and status, and each accepted delivery "
-        "with the community groups' checks and the authority's answers.",
-        responses={200: TrackerDetailSerializer, **error_responses(404)},
-        tags=TAG_IMPACT,
-    )
-    def get(self, request, authority_slug, contract_id):
-        contract = tracker.tracker_contract_get(self.authority, contract_id)
-        if contract is None:
-            raise exceptions.NotFound("No such contract.")
+class TrackerDetail(RetrieveMixin, ObjectEndpoint):
+    tags = TAG_IMPACT
+    selector, lookup, not_found = tracker.tracker_contract_get, "contract_id", "No such contract."
+    output_serializer = TrackerDetailSerializer
+    docs = {
+        "get": Doc(
+            "tracker_retrieve",
+            "A contract on the public delivery tracker",
+            "Open to anyone. Its commitments with verified delivery and status, and each accepted delivery with the "
+            "community groups' checks and the authority's answers.",
+            errors=(404,),
+        )
+    }
+
+    def present(self, contract) -> dict:
         contract.commitment_rows = tracker.tracker_commitments(contract)
         contract.line_list = tracker.tracker_lines(contract)
-        return Response(TrackerDetailSerializer(contract).data)
+        return TrackerDetailSerializer(contract).data
