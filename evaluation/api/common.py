@@ -15,7 +15,6 @@ TAG_AWARDS = ["awards"]
 READ = (401, 403, 404)  # the errors of a read, for `Doc(errors=...)`
 READ_ERRORS = error_responses(*READ)
 WRITE = (400, 401, 403, 404, 409)  # the errors of a write, for `Doc(errors=...)`
-WRITE_ERRORS = error_responses(*WRITE)
 
 
 def person_name(user) -> str:
