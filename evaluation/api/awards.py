@@ -1,9 +1,8 @@
 """Awards: recommending a supplier per lot and confirming the award."""
 
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 
-from accounts.api.generic import ActionMixin, CreateMixin, Doc, ObjectEndpoint
+from accounts.api.generic import ActionMixin, CollectionMixin, CreateMixin, Doc, ObjectEndpoint
 from tenders.models import Lot
 
 from .. import selectors, services
@@ -51,7 +50,7 @@ def _awards(evaluation):
     )
 
 
-class Awards(CreateMixin, EvaluationsView):
+class Awards(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.manage", "POST": "evaluation.manage"}
     tags = TAG_AWARDS
     create_serializer, output_serializer = EvaluationAwardInputSerializer, EvaluationAwardSerializer
@@ -60,7 +59,6 @@ class Awards(CreateMixin, EvaluationsView):
             "evaluations_awards_list",
             "List the awards",
             "Procurement officers (`evaluation.manage`): the award decided for the tender or each lot.",
-            responses={200: EvaluationAwardSerializer(many=True)},
             errors=READ,
         ),
         "post": Doc(
@@ -73,8 +71,8 @@ class Awards(CreateMixin, EvaluationsView):
         ),
     }
 
-    def get(self, request, *args, **kwargs):
-        return Response(EvaluationAwardSerializer(_awards(self.get_object()), many=True).data)
+    def items(self):
+        return _awards(self.get_object())
 
     def create(self, evaluation, data: dict):
         lots = {lot.number: lot for lot in Lot.objects.filter(tender=evaluation.tender)}

@@ -1,9 +1,8 @@
 """The evaluation pack: starting its PDF, XLSX and CSV jobs and reading where they stand."""
 
 from rest_framework import serializers, status
-from rest_framework.response import Response
 
-from accounts.api.generic import ActionMixin, Doc
+from accounts.api.generic import ActionMixin, CollectionMixin, Doc
 from accounts.models import JobStatus
 
 from .. import packs, services
@@ -22,7 +21,7 @@ class PackJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class Pack(ActionMixin, EvaluationsView):
+class Pack(CollectionMixin, ActionMixin, EvaluationsView):
     """The job starter: POST starts the pack's jobs (202), GET reads the latest ones."""
 
     method_permissions = {"GET": "evaluation.export", "POST": "evaluation.export"}
@@ -32,7 +31,6 @@ class Pack(ActionMixin, EvaluationsView):
             "evaluations_pack_list",
             "The latest evaluation pack's jobs",
             "`evaluation.export`: the latest PDF, XLSX and CSV jobs of the pack (empty if none was made).",
-            responses={200: PackJobSerializer(many=True)},
             errors=READ,
         ),
         "post": Doc(
@@ -45,8 +43,8 @@ class Pack(ActionMixin, EvaluationsView):
         ),
     }
 
-    def get(self, request, *args, **kwargs):
-        return Response(self.present(packs.pack_jobs(self.get_object())))
+    def items(self):
+        return packs.pack_jobs(self.get_object())
 
     def act(self, evaluation, data: dict):
         if refusal := packs.pack_refusal(evaluation):
@@ -54,4 +52,4 @@ class Pack(ActionMixin, EvaluationsView):
         return packs.pack_start(evaluation=evaluation, acting_user=self.request.user)
 
     def present(self, jobs) -> list:
-        return PackJobSerializer(jobs, many=True).data
+        return self.present_all(jobs)  # the jobs started

@@ -1,9 +1,8 @@
 """The panel: members and the moderator, conflict of interest declarations and the decisions on them."""
 
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 
-from accounts.api.generic import ActionMixin, CreateMixin, Doc, ReplaceMixin, RetrieveMixin
+from accounts.api.generic import ActionMixin, CollectionMixin, CreateMixin, Doc, ReplaceMixin, RetrieveMixin
 
 from .. import selectors, services
 from ..models import ConflictDecision, PanelMember
@@ -21,7 +20,7 @@ class ModeratorSerializer(serializers.Serializer):
     moderator = serializers.IntegerField(help_text="The panel member id of the moderator (not an excluded one).")
 
 
-class Panel(CreateMixin, EvaluationsView):
+class Panel(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
     create_serializer, output_serializer = PanelMemberAddSerializer, PanelMemberSerializer
     docs = {
@@ -31,7 +30,6 @@ class Panel(CreateMixin, EvaluationsView):
             "The panel members with their declarations and the decisions on declared interests. The text of "
             "an interest and of a decision only for procurement officers and the member.",
             errors=READ,
-            responses={200: PanelMemberSerializer(many=True)},
         ),
         "post": Doc(
             "evaluations_panel_create",
@@ -42,12 +40,15 @@ class Panel(CreateMixin, EvaluationsView):
         ),
     }
 
-    def get(self, request, *args, **kwargs):
+    def items(self):
         evaluation = self.get_object()
         panel = selectors.panel_for(evaluation)
         for member in panel:
             member.evaluation = evaluation
-        return Response(PanelMemberSerializer(panel, many=True, context=self._context()).data)
+        return panel
+
+    def present_all(self, panel) -> list:
+        return PanelMemberSerializer(panel, many=True, context=self._context()).data
 
     def create(self, evaluation, data: dict):
         # Chosen among the candidates, as on the page: another person's id reveals nothing about them.
