@@ -53,7 +53,8 @@ def _awards(evaluation):
 class Awards(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.manage", "POST": "evaluation.manage"}
     tags = TAG_AWARDS
-    create_serializer, output_serializer = EvaluationAwardInputSerializer, EvaluationAwardSerializer
+    create_serializer, create_service = EvaluationAwardInputSerializer, services.award_decide
+    output_serializer = EvaluationAwardSerializer
     docs = {
         "get": Doc(
             "evaluations_awards_list",
@@ -85,9 +86,7 @@ class Awards(CollectionMixin, CreateMixin, EvaluationsView):
         offer = offers.get(data["offer"])
         if offer is None:
             raise exceptions.ValidationError({"offer": ["Choose one of the offers ranked for this award"]})
-        award = services.award_decide(
-            evaluation=evaluation, lot=lot, offer=offer, reasons=data["reasons"], acting_user=self.request.user
-        )
+        award = self.call(self.create_service, evaluation, {"lot": lot, "offer": offer, "reasons": data["reasons"]})
         return _awards(evaluation).get(pk=award.pk)  # read again, with who decided
 
 

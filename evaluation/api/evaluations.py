@@ -112,6 +112,7 @@ class EvaluationsView(ObjectEndpoint):
 
     tags = TAG_EVALUATIONS
     selector, lookup, not_found = selectors.evaluation_get, "evaluation_id", "No such evaluation."
+    object_argument = "evaluation"
 
     def _evaluation(self, evaluation_id):
         """An evaluation of the authority by id: the URL's, or one just started or changed, read again."""
@@ -142,7 +143,7 @@ class EvaluationList(ListMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
     selector = None  # the new evaluation is the authority's: no evaluation in the URL
     output_serializer, page_name = EvaluationSerializer, "EvaluationPage"
-    create_serializer = EvaluationStartSerializer
+    create_serializer, create_service = EvaluationStartSerializer, services.evaluation_start
     docs = {
         "get": Doc(
             "evaluations_list",
@@ -170,7 +171,7 @@ class EvaluationList(ListMixin, CreateMixin, EvaluationsView):
             raise exceptions.ValidationError({"tender": ["Choose one of the authority's tenders"]})
         if not sealing.offers_opened(tender):
             raise exceptions.ValidationError({"tender": [sealing.sealed_message(tender)]})
-        evaluation = services.evaluation_start(tender=tender, acting_user=self.request.user, **data)
+        evaluation = self.create_service(tender=tender, acting_user=self.request.user, **data)
         return self._evaluation(evaluation.pk)
 
     def present(self, evaluation) -> dict:

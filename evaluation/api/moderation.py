@@ -167,7 +167,7 @@ class ModerationOffer(ModerationView):
 
 
 class Finalisation(ActionMixin, ModerationView):
-    object_argument, action_service = "evaluation", services.moderation_finalise
+    action_service = services.moderation_finalise
     output_serializer = EvaluationSerializer  # the schema's; the answer is the detail, as it always was
     docs = {
         "post": Doc(

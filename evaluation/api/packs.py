@@ -25,7 +25,8 @@ class Pack(CollectionMixin, ActionMixin, EvaluationsView):
     """The job starter: POST starts the pack's jobs (202), GET reads the latest ones."""
 
     method_permissions = {"GET": "evaluation.export", "POST": "evaluation.export"}
-    output_serializer, action_status = PackJobSerializer, status.HTTP_202_ACCEPTED
+    action_service, action_status = packs.pack_start, status.HTTP_202_ACCEPTED
+    output_serializer = PackJobSerializer
     docs = {
         "get": Doc(
             "evaluations_pack_list",
@@ -49,7 +50,7 @@ class Pack(CollectionMixin, ActionMixin, EvaluationsView):
     def act(self, evaluation, data: dict):
         if refusal := packs.pack_refusal(evaluation):
             raise services.StateRefused(refusal)
-        return packs.pack_start(evaluation=evaluation, acting_user=self.request.user)
+        return self.call(self.action_service, evaluation, data)
 
     def present(self, jobs) -> list:
         return self.present_all(jobs)  # the jobs started

@@ -22,7 +22,8 @@ class ModeratorSerializer(serializers.Serializer):
 
 class Panel(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
-    create_serializer, output_serializer = PanelMemberAddSerializer, PanelMemberSerializer
+    create_serializer, create_service = PanelMemberAddSerializer, services.panel_member_add
+    output_serializer = PanelMemberSerializer
     docs = {
         "get": Doc(
             "evaluations_panel_list",
@@ -57,7 +58,7 @@ class Panel(CollectionMixin, CreateMixin, EvaluationsView):
             raise exceptions.ValidationError(
                 {"user": ["Choose one of the authority's evaluators who is not on the panel yet"]}
             )
-        member = services.panel_member_add(evaluation=evaluation, user=user, acting_user=self.request.user)
+        member = self.call(self.create_service, evaluation, {"user": user})
         member.evaluation = evaluation
         return member
 
@@ -67,7 +68,8 @@ class Panel(CollectionMixin, CreateMixin, EvaluationsView):
 
 class Moderator(ReplaceMixin, EvaluationsView):
     method_permissions = {"PUT": "evaluation.manage"}
-    replace_serializer, output_serializer = ModeratorSerializer, EvaluationDetailSerializer
+    replace_serializer, replace_service = ModeratorSerializer, services.moderator_set
+    output_serializer = EvaluationDetailSerializer
     docs = {
         "put": Doc(
             "evaluations_moderator_update",
@@ -82,7 +84,7 @@ class Moderator(ReplaceMixin, EvaluationsView):
         member = PanelMember.objects.filter(evaluation=evaluation, pk=data["moderator"]).select_related("user").first()
         if member is None:
             raise exceptions.ValidationError({"moderator": ["Choose the moderator from the panel"]})
-        services.moderator_set(evaluation=evaluation, member=member, acting_user=self.request.user)
+        self.call(self.replace_service, evaluation, {"member": member})
         return self.get_object()  # read again, with the moderator
 
     def present(self, evaluation) -> dict:
