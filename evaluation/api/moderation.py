@@ -127,7 +127,7 @@ class Moderation(ListMixin, ModerationView):
     def items(self):
         evaluation = self.get_object()
         self._still_scoring(evaluation)
-        self._grid = selectors.moderation_grid(evaluation)
+        self._grid = selectors.moderation_grid(evaluation)  # kept for prepare_item (a view serves one request)
         return self._grid.rows
 
     def prepare_item(self, row) -> dict:

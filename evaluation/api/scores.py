@@ -115,6 +115,7 @@ class OwnScores(ListMixin, MembersView):
         member = self.get_object()
         tender = member.evaluation.tender
         offers = _staff_offers_or_refusal(sealing.offers_for_staff, tender=tender, user=self.request.user)
+        # Kept for prepare_item (a view serves one request).
         self._questions = selectors.questions_for(tender)
         self._scores = {}
         for score in member.scores.filter(offer_id__in=[o.offer.pk for o in offers]):
