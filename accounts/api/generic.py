@@ -265,6 +265,24 @@ class ActionMixin:
         return self.call(self.action_service, obj, data)
 
 
+class CollectionMixin:
+    """GET: all of `items()` at once, for a short list bounded by its object (a panel, a tender's awards): no pages,
+    presented by `present_all` (the output serializer, many)."""
+
+    @classmethod
+    def _get_schema(cls):
+        return {"responses": {200: cls.output_serializer(many=True)}}
+
+    def get(self, request, *args, **kwargs):
+        return Response(self.present_all(self.items()))
+
+    def items(self):
+        raise NotImplementedError
+
+    def present_all(self, items) -> list:
+        return self.output_serializer(items, many=True, context={"request": self.request}).data
+
+
 # Filters: declared once as a django-filter FilterSet (in <app>/filters.py), shared with the page's filter form ----
 
 

@@ -1,16 +1,13 @@
 """Awards: recommending a supplier per lot and confirming the award."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import validated
-from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint
+from accounts.api.generic import ActionMixin, CollectionMixin, CreateMixin, Doc, ObjectEndpoint
 from tenders.models import Lot
 
 from .. import selectors, services
 from ..models import Award
-from .common import READ_ERRORS, TAG_AWARDS, WRITE, WRITE_ERRORS, person_name
+from .common import READ, TAG_AWARDS, WRITE, person_name
 from .evaluations import EvaluationsView
 
 # Awards ----------------------------------------------------------------------------------------------------------
@@ -53,32 +50,32 @@ def _awards(evaluation):
     )
 
 
-class Awards(EvaluationsView):
+class Awards(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.manage", "POST": "evaluation.manage"}
+    tags = TAG_AWARDS
+    create_serializer, create_service = EvaluationAwardInputSerializer, services.award_decide
+    output_serializer = EvaluationAwardSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_awards_list",
+            "List the awards",
+            "Procurement officers (`evaluation.manage`): the award decided for the tender or each lot.",
+            errors=READ,
+        ),
+        "post": Doc(
+            "evaluations_awards_create",
+            "Decide an award",
+            "Procurement officers, once moderation is finalised (409 before): the highest-ranked offer of "
+            "the tender (or lot), with reasons. Standstill runs for 8 working days; every assessed bidder's "
+            "assessment summary is issued.",
+            errors=WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="evaluations_awards_list",
-        summary="List the awards",
-        description="Procurement officers (`evaluation.manage`): the award decided for the tender or each lot.",
-        responses={200: EvaluationAwardSerializer(many=True), **READ_ERRORS},
-        tags=TAG_AWARDS,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        return Response(EvaluationAwardSerializer(_awards(self._evaluation(evaluation_id)), many=True).data)
+    def items(self):
+        return _awards(self.get_object())
 
-    @extend_schema(
-        operation_id="evaluations_awards_create",
-        summary="Decide an award",
-        description="Procurement officers, once moderation is finalised (409 before): the highest-ranked offer of "
-        "the tender (or lot), with reasons. Standstill runs for 8 working days; every assessed bidder's "
-        "assessment summary is issued.",
-        request=EvaluationAwardInputSerializer,
-        responses={201: EvaluationAwardSerializer, **WRITE_ERRORS},
-        tags=TAG_AWARDS,
-    )
-    def post(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
-        data = validated(EvaluationAwardInputSerializer, request.data)
+    def create(self, evaluation, data: dict):
         lots = {lot.number: lot for lot in Lot.objects.filter(tender=evaluation.tender)}
         lot = None
         if lots or data.get("lot") is not None:
@@ -89,11 +86,8 @@ class Awards(EvaluationsView):
         offer = offers.get(data["offer"])
         if offer is None:
             raise exceptions.ValidationError({"offer": ["Choose one of the offers ranked for this award"]})
-        award = services.award_decide(
-            evaluation=evaluation, lot=lot, offer=offer, reasons=data["reasons"], acting_user=request.user
-        )
-        data = EvaluationAwardSerializer(_awards(evaluation).get(pk=award.pk)).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        award = self.call(self.create_service, evaluation, {"lot": lot, "offer": offer, "reasons": data["reasons"]})
+        return _awards(evaluation).get(pk=award.pk)  # read again, with who decided
 
 
 def _award_for_staff(authority, award_id):

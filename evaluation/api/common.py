@@ -12,9 +12,9 @@ TAG_SCORING = ["evaluation scoring"]
 TAG_MODERATION = ["evaluation moderation"]
 TAG_AWARDS = ["awards"]
 
-READ_ERRORS = error_responses(401, 403, 404)
+READ = (401, 403, 404)  # the errors of a read, for `Doc(errors=...)`
+READ_ERRORS = error_responses(*READ)
 WRITE = (400, 401, 403, 404, 409)  # the errors of a write, for `Doc(errors=...)`
-WRITE_ERRORS = error_responses(*WRITE)
 
 
 def person_name(user) -> str:

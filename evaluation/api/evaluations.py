@@ -2,19 +2,16 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
-from accounts.api.views import AuthorityApiView
+from accounts.api.generic import CreateMixin, Doc, ListMixin, ObjectEndpoint, RetrieveMixin
 from tenders import sealing
 from tenders import selectors as tender_selectors
 
 from .. import selectors, services
 from ..models import ConflictDecision, Declaration, EvaluationStatus
 from ..scoring import PRICE_FORMULA_TEXT, TIE_BREAK_TEXT, PriceFormula, TieBreak
-from .common import READ_ERRORS, TAG_EVALUATIONS, WRITE_ERRORS, person_name
+from .common import READ, TAG_EVALUATIONS, WRITE, person_name
 
 # Evaluations ----------------------------------------------------------------------------------------------------
 
@@ -110,11 +107,18 @@ class EvaluationStartSerializer(serializers.Serializer):
     )
 
 
-class EvaluationsView(AuthorityApiView):
+class EvaluationsView(ObjectEndpoint):
+    """An endpoint about the evaluation the URL names (`evaluation_id`)."""
+
+    tags = TAG_EVALUATIONS
+    selector, lookup, not_found = selectors.evaluation_get, "evaluation_id", "No such evaluation."
+    object_argument = "evaluation"
+
     def _evaluation(self, evaluation_id):
+        """An evaluation of the authority by id: the URL's, or one just started or changed, read again."""
         evaluation = selectors.evaluation_get(self.authority, evaluation_id)
         if evaluation is None:
-            raise exceptions.NotFound("No such evaluation.")
+            raise exceptions.NotFound(self.not_found)
         return evaluation
 
     def _context(self) -> dict:
@@ -135,57 +139,57 @@ class EvaluationsView(AuthorityApiView):
         return EvaluationDetailSerializer(evaluation, context=self._context()).data
 
 
-class EvaluationList(EvaluationsView):
+class EvaluationList(ListMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
+    selector = None  # the new evaluation is the authority's: no evaluation in the URL
+    output_serializer, page_name = EvaluationSerializer, "EvaluationPage"
+    create_serializer, create_service = EvaluationStartSerializer, services.evaluation_start
+    docs = {
+        "get": Doc(
+            "evaluations_list",
+            "List evaluations",
+            "The authority's evaluations, newest first, with where each stands: procurement officers and "
+            "evaluators (`evaluation.view`). Progress only, never a score.",
+            errors=READ,
+        ),
+        "post": Doc(
+            "evaluations_create",
+            "Start the evaluation of a tender",
+            "Procurement officers (`evaluation.manage`), once the tender's offers have been opened. One "
+            "evaluation per tender (409 if it has started). Then form the panel.",
+            errors=WRITE,
+            responses={201: EvaluationDetailSerializer},
+        ),
+    }
 
-    @extend_schema(
-        operation_id="evaluations_list",
-        summary="List evaluations",
-        description="The authority's evaluations, newest first, with where each stands: procurement officers and "
-        "evaluators (`evaluation.view`). Progress only, never a score.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(EvaluationSerializer, "EvaluationPage"), **error_responses(401, 403, 404)},
-        tags=TAG_EVALUATIONS,
-    )
-    def get(self, request, authority_slug):
-        return paginate(self, selectors.evaluations_for(self.authority), EvaluationSerializer)
+    def items(self):
+        return selectors.evaluations_for(self.authority)
 
-    @extend_schema(
-        operation_id="evaluations_create",
-        summary="Start the evaluation of a tender",
-        description="Procurement officers (`evaluation.manage`), once the tender's offers have been opened. One "
-        "evaluation per tender (409 if it has started). Then form the panel.",
-        request=EvaluationStartSerializer,
-        responses={201: EvaluationDetailSerializer, **WRITE_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def post(self, request, authority_slug):
-        data = validated(EvaluationStartSerializer, request.data)
-        tender = tender_selectors.tender_for_staff(self.authority, data["tender"])
+    def create(self, authority, data: dict):
+        tender = tender_selectors.tender_for_staff(authority, data.pop("tender"))
         if tender is None:
             raise exceptions.ValidationError({"tender": ["Choose one of the authority's tenders"]})
         if not sealing.offers_opened(tender):
             raise exceptions.ValidationError({"tender": [sealing.sealed_message(tender)]})
-        evaluation = services.evaluation_start(
-            tender=tender,
-            acting_user=request.user,
-            price_formula=data["price_formula"],
-            tie_break=data["tie_break"],
-            commitments_share=data["commitments_share"],
-        )
-        return Response(self._detail(self._evaluation(evaluation.pk)), status=status.HTTP_201_CREATED)
+        evaluation = self.create_service(tender=tender, acting_user=self.request.user, **data)
+        return self._evaluation(evaluation.pk)
+
+    def present(self, evaluation) -> dict:
+        return self._detail(evaluation)
 
 
-class EvaluationDetail(EvaluationsView):
+class EvaluationDetail(RetrieveMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view"}
+    output_serializer = EvaluationDetailSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_retrieve",
+            "Read an evaluation",
+            "Its rules, its panel (each member's declaration and the decision on a declared interest, "
+            "whether they have submitted) and its progress. Never anyone's scores.",
+            errors=READ,
+        )
+    }
 
-    @extend_schema(
-        operation_id="evaluations_retrieve",
-        summary="Read an evaluation",
-        description="Its rules, its panel (each member's declaration and the decision on a declared interest, "
-        "whether they have submitted) and its progress. Never anyone's scores.",
-        responses={200: EvaluationDetailSerializer, **READ_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        return Response(self._detail(self._evaluation(evaluation_id)))
+    def present(self, evaluation) -> dict:
+        return self._detail(evaluation)

@@ -1,15 +1,15 @@
 """Moderation: the moderator's grid, the agreed scores, finalisation."""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, paginate, paginated, validated
+from accounts.api.foundation import paginated, validated
+from accounts.api.generic import ActionMixin, Doc, ListMixin
 from tenders.models import Offer
 
 from .. import selectors, services
 from ..models import EvaluationStatus
-from .common import READ_ERRORS, TAG_MODERATION, WRITE_ERRORS, person_name
+from .common import READ_ERRORS, TAG_MODERATION, WRITE, person_name
 from .evaluations import EvaluationSerializer, EvaluationsView
 from .scores import EvaluationScoresInputSerializer, refusal_field, score_items
 
@@ -87,17 +87,19 @@ def _moderation_row(grid, row) -> dict:
 
 
 class ModerationView(EvaluationsView):
-    method_permissions = {"GET": "evaluation.score", "PUT": "evaluation.score", "POST": "evaluation.score"}
+    """The evaluation, for its moderator only (403 with the reason for anyone else)."""
 
-    def _moderated(self, evaluation_id):
-        """The evaluation, for its moderator only (403 with the reason for anyone else), once everyone has
-        submitted (409 with who is still scoring, while scoring is open)."""
-        evaluation = self._evaluation(evaluation_id)
+    method_permissions = {"GET": "evaluation.score", "PUT": "evaluation.score", "POST": "evaluation.score"}
+    tags = TAG_MODERATION
+
+    def get_object(self):
+        evaluation = super().get_object()
         if reason := selectors.moderator_refusal(evaluation, self.request.user):
             raise exceptions.PermissionDenied(reason)
         return evaluation
 
     def _still_scoring(self, evaluation):
+        """409 with who is still scoring, while scoring is open and someone has not submitted."""
         if evaluation.status == EvaluationStatus.SCORING:
             waiting = selectors.panel_still_scoring(evaluation)
             if waiting:
@@ -107,36 +109,48 @@ class ModerationView(EvaluationsView):
                 )
 
 
-class Moderation(ModerationView):
-    @extend_schema(
-        operation_id="evaluations_moderation_list",
-        summary="Read every score side by side",
-        description="The moderator only (403 with the reason for anyone else), once every evaluator on the panel "
-        "has submitted (409 until then): per offer and question, each member's score and rationale, the spread "
-        "(wide ones flagged) and the agreed score.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(ModerationRowSerializer, "ModerationRowPage"), **READ_ERRORS, **WRITE_ERRORS},
-        tags=TAG_MODERATION,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        evaluation = self._moderated(evaluation_id)
+class Moderation(ListMixin, ModerationView):
+    output_serializer = ModerationRowSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_moderation_list",
+            "Read every score side by side",
+            "The moderator only (403 with the reason for anyone else), once every evaluator on the panel "
+            "has submitted (409 until then): per offer and question, each member's score and rationale, the spread "
+            "(wide ones flagged) and the agreed score.",
+            # The write errors listed after the read ones, as the schema always had them.
+            responses={200: paginated(ModerationRowSerializer, "ModerationRowPage"), **READ_ERRORS},
+            errors=WRITE,
+        )
+    }
+
+    def items(self):
+        evaluation = self.get_object()
         self._still_scoring(evaluation)
-        grid = selectors.moderation_grid(evaluation)
-        return paginate(self, grid.rows, ModerationRowSerializer, prepare=lambda row: _moderation_row(grid, row))
+        self._grid = selectors.moderation_grid(evaluation)  # kept for prepare_item (a view serves one request)
+        return self._grid.rows
+
+    def prepare_item(self, row) -> dict:
+        return _moderation_row(self._grid, row)
 
 
 class ModerationOffer(ModerationView):
-    @extend_schema(
-        operation_id="evaluations_moderation_update",
-        summary="Record agreed scores for one offer",
-        description="The moderator, with a reason for each: all recorded or none. Unchanged ones are not recorded "
-        "again; every change keeps the old score in the audit trail. 409 once moderation is finalised.",
-        request=EvaluationScoresInputSerializer,
-        responses={200: ModerationRowSerializer, **WRITE_ERRORS},
-        tags=TAG_MODERATION,
-    )
+    """One offer of the grid (the URL's second object), found before the input is read: an explicit method."""
+
+    output_serializer = ModerationRowSerializer
+    docs = {
+        "put": Doc(
+            "evaluations_moderation_update",
+            "Record agreed scores for one offer",
+            "The moderator, with a reason for each: all recorded or none. Unchanged ones are not recorded "
+            "again; every change keeps the old score in the audit trail. 409 once moderation is finalised.",
+            request=EvaluationScoresInputSerializer,
+            errors=WRITE,
+        )
+    }
+
     def put(self, request, authority_slug, evaluation_id, scored_offer_id):
-        evaluation = self._moderated(evaluation_id)
+        evaluation = self.get_object()
         offer = Offer.objects.filter(authority=self.authority, pk=scored_offer_id, tender=evaluation.tender).first()
         if offer is None or not selectors.moderation_grid(evaluation, offer_ids={offer.pk}).rows:
             raise exceptions.NotFound("No such offer in this evaluation.")
@@ -152,17 +166,22 @@ class ModerationOffer(ModerationView):
         return Response(ModerationRowSerializer(_moderation_row(grid, grid.rows[0])).data)
 
 
-class Finalisation(ModerationView):
-    @extend_schema(
-        operation_id="evaluations_finalise",
-        summary="Finalise moderation",
-        description="The moderator, once every offer has an agreed score against every question: the agreed scores "
-        "are fixed and the results computed.",
-        request=None,
-        responses={200: EvaluationSerializer, **WRITE_ERRORS},
-        tags=TAG_MODERATION,
-    )
-    def post(self, request, authority_slug, evaluation_id):
-        evaluation = self._moderated(evaluation_id)
-        services.moderation_finalise(evaluation=evaluation, acting_user=request.user)
-        return Response(self._detail(self._evaluation(evaluation_id)))
+class Finalisation(ActionMixin, ModerationView):
+    action_service = services.moderation_finalise
+    output_serializer = EvaluationSerializer  # the schema's; the answer is the detail, as it always was
+    docs = {
+        "post": Doc(
+            "evaluations_finalise",
+            "Finalise moderation",
+            "The moderator, once every offer has an agreed score against every question: the agreed scores "
+            "are fixed and the results computed.",
+            errors=WRITE,
+        )
+    }
+
+    def act(self, evaluation, data: dict):
+        self.call(self.action_service, evaluation, data)
+        return self._evaluation(evaluation.pk)  # read again, finalised
+
+    def present(self, evaluation) -> dict:
+        return self._detail(evaluation)

@@ -1,13 +1,12 @@
 """The evaluation pack: starting its PDF, XLSX and CSV jobs and reading where they stand."""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.response import Response
 
+from accounts.api.generic import ActionMixin, CollectionMixin, Doc
 from accounts.models import JobStatus
 
 from .. import packs, services
-from .common import READ_ERRORS, TAG_EVALUATIONS, WRITE_ERRORS
+from .common import READ, WRITE
 from .evaluations import EvaluationsView
 
 # The evaluation pack ---------------------------------------------------------------------------------------------
@@ -22,31 +21,36 @@ class PackJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class Pack(EvaluationsView):
+class Pack(CollectionMixin, ActionMixin, EvaluationsView):
+    """The job starter: POST starts the pack's jobs (202), GET reads the latest ones."""
+
     method_permissions = {"GET": "evaluation.export", "POST": "evaluation.export"}
+    action_service, action_status = packs.pack_start, status.HTTP_202_ACCEPTED
+    output_serializer = PackJobSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_pack_list",
+            "The latest evaluation pack's jobs",
+            "`evaluation.export`: the latest PDF, XLSX and CSV jobs of the pack (empty if none was made).",
+            errors=READ,
+        ),
+        "post": Doc(
+            "evaluations_pack_create",
+            "Make the evaluation pack",
+            "`evaluation.export`, once moderation is finalised: starts the PDF, XLSX and CSV jobs, as the "
+            "pack page does. 202 with the jobs.",
+            responses={202: PackJobSerializer(many=True)},
+            errors=WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="evaluations_pack_list",
-        summary="The latest evaluation pack's jobs",
-        description="`evaluation.export`: the latest PDF, XLSX and CSV jobs of the pack (empty if none was made).",
-        responses={200: PackJobSerializer(many=True), **READ_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        return Response(PackJobSerializer(packs.pack_jobs(self._evaluation(evaluation_id)), many=True).data)
+    def items(self):
+        return packs.pack_jobs(self.get_object())
 
-    @extend_schema(
-        operation_id="evaluations_pack_create",
-        summary="Make the evaluation pack",
-        description="`evaluation.export`, once moderation is finalised: starts the PDF, XLSX and CSV jobs, as the "
-        "pack page does. 202 with the jobs.",
-        request=None,
-        responses={202: PackJobSerializer(many=True), **WRITE_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def post(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
+    def act(self, evaluation, data: dict):
         if refusal := packs.pack_refusal(evaluation):
             raise services.StateRefused(refusal)
-        jobs = packs.pack_start(evaluation=evaluation, acting_user=request.user)
-        return Response(PackJobSerializer(jobs, many=True).data, status=status.HTTP_202_ACCEPTED)
+        return self.call(self.action_service, evaluation, data)
+
+    def present(self, jobs) -> list:
+        return self.present_all(jobs)  # the jobs started

@@ -1,15 +1,12 @@
 """The panel: members and the moderator, conflict of interest declarations and the decisions on them."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import validated
-from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint
+from accounts.api.generic import ActionMixin, CollectionMixin, CreateMixin, Doc, ReplaceMixin, RetrieveMixin
 
 from .. import selectors, services
 from ..models import ConflictDecision, PanelMember
-from .common import READ_ERRORS, TAG_EVALUATIONS, TAG_SCORING, WRITE, WRITE_ERRORS
+from .common import READ, TAG_SCORING, WRITE
 from .evaluations import EvaluationDetailSerializer, EvaluationsView, PanelMemberSerializer
 
 # The panel -------------------------------------------------------------------------------------------------------
@@ -23,80 +20,99 @@ class ModeratorSerializer(serializers.Serializer):
     moderator = serializers.IntegerField(help_text="The panel member id of the moderator (not an excluded one).")
 
 
-class Panel(EvaluationsView):
+class Panel(CollectionMixin, CreateMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view", "POST": "evaluation.manage"}
+    create_serializer, create_service = PanelMemberAddSerializer, services.panel_member_add
+    output_serializer = PanelMemberSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_panel_list",
+            "List the panel",
+            "The panel members with their declarations and the decisions on declared interests. The text of "
+            "an interest and of a decision only for procurement officers and the member.",
+            errors=READ,
+        ),
+        "post": Doc(
+            "evaluations_panel_create",
+            "Add an evaluator to the panel",
+            "Procurement officers (`evaluation.manage`), while scoring is open. They then declare any "
+            "conflict of interest before they see an offer.",
+            errors=WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="evaluations_panel_list",
-        summary="List the panel",
-        description="The panel members with their declarations and the decisions on declared interests. The text of "
-        "an interest and of a decision only for procurement officers and the member.",
-        responses={200: PanelMemberSerializer(many=True), **READ_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
+    def items(self):
+        evaluation = self.get_object()
         panel = selectors.panel_for(evaluation)
         for member in panel:
             member.evaluation = evaluation
-        return Response(PanelMemberSerializer(panel, many=True, context=self._context()).data)
+        return panel
 
-    @extend_schema(
-        operation_id="evaluations_panel_create",
-        summary="Add an evaluator to the panel",
-        description="Procurement officers (`evaluation.manage`), while scoring is open. They then declare any "
-        "conflict of interest before they see an offer.",
-        request=PanelMemberAddSerializer,
-        responses={201: PanelMemberSerializer, **WRITE_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def post(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
-        data = validated(PanelMemberAddSerializer, request.data)
+    def present_all(self, panel) -> list:
+        return PanelMemberSerializer(panel, many=True, context=self._context()).data
+
+    def create(self, evaluation, data: dict):
         # Chosen among the candidates, as on the page: another person's id reveals nothing about them.
         user = next((u for u in selectors.evaluators_to_add(evaluation) if u.pk == data["user"]), None)
         if user is None:
             raise exceptions.ValidationError(
                 {"user": ["Choose one of the authority's evaluators who is not on the panel yet"]}
             )
-        member = services.panel_member_add(evaluation=evaluation, user=user, acting_user=request.user)
+        member = self.call(self.create_service, evaluation, {"user": user})
         member.evaluation = evaluation
-        return Response(PanelMemberSerializer(member, context=self._context()).data, status=status.HTTP_201_CREATED)
+        return member
+
+    def present(self, member) -> dict:
+        return PanelMemberSerializer(member, context=self._context()).data
 
 
-class Moderator(EvaluationsView):
+class Moderator(ReplaceMixin, EvaluationsView):
     method_permissions = {"PUT": "evaluation.manage"}
+    replace_serializer, replace_service = ModeratorSerializer, services.moderator_set
+    output_serializer = EvaluationDetailSerializer
+    docs = {
+        "put": Doc(
+            "evaluations_moderator_update",
+            "Choose the moderator",
+            "Procurement officers (`evaluation.manage`) choose the moderator from the panel, while scoring "
+            "is open. The moderator sees everyone's scores once all have submitted.",
+            errors=WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="evaluations_moderator_update",
-        summary="Choose the moderator",
-        description="Procurement officers (`evaluation.manage`) choose the moderator from the panel, while scoring "
-        "is open. The moderator sees everyone's scores once all have submitted.",
-        request=ModeratorSerializer,
-        responses={200: EvaluationDetailSerializer, **WRITE_ERRORS},
-        tags=TAG_EVALUATIONS,
-    )
-    def put(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
-        data = validated(ModeratorSerializer, request.data)
+    def replace(self, evaluation, data: dict):
         member = PanelMember.objects.filter(evaluation=evaluation, pk=data["moderator"]).select_related("user").first()
         if member is None:
             raise exceptions.ValidationError({"moderator": ["Choose the moderator from the panel"]})
-        services.moderator_set(evaluation=evaluation, member=member, acting_user=request.user)
-        return Response(self._detail(self._evaluation(evaluation_id)))
+        self.call(self.replace_service, evaluation, {"member": member})
+        return self.get_object()  # read again, with the moderator
+
+    def present(self, evaluation) -> dict:
+        return self._detail(evaluation)
+
+
+def _panel_member(authority, member_id, user=None) -> PanelMember | None:
+    """A panel member of the authority; with `user`, only that user's own place (anyone else's: None)."""
+    member = (
+        PanelMember.objects.filter(authority=authority, pk=member_id)
+        .select_related("user", "evaluation__tender", "evaluation__moderator")
+        .first()
+    )
+    if member is None or (user is not None and member.user_id != user.pk):
+        return None
+    return member
 
 
 class MembersView(EvaluationsView):
-    def _member(self, member_id, *, own: bool) -> PanelMember:
-        """A panel member of the authority; with `own`, only the caller's own place (anyone else's: 404)."""
-        member = (
-            PanelMember.objects.filter(authority=self.authority, pk=member_id)
-            .select_related("user", "evaluation__tender", "evaluation__moderator")
-            .first()
-        )
-        if member is None or (own and member.user_id != self.request.user.pk):
-            raise exceptions.NotFound("No such panel member.")
-        return member
+    """An endpoint about the panel member the URL names; with `own`, only the caller's own place (anyone else's:
+    404)."""
+
+    selector, lookup, not_found = _panel_member, "member_id", "No such panel member."
+    object_argument = "member"
+    own = True
+
+    def selector_options(self) -> dict:
+        return {"user": self.request.user} if self.own else {}
 
     def _member_data(self, member) -> dict:
         return PanelMemberSerializer(member, context=self._context()).data
@@ -109,10 +125,9 @@ class ConflictDecisionSerializer(serializers.Serializer):
     )
 
 
-class ConflictDecide(ActionMixin, ObjectEndpoint, MembersView):
+class ConflictDecide(ActionMixin, MembersView):
     method_permissions = {"POST": "evaluation.manage"}
-    tags = TAG_EVALUATIONS
-    object_argument = "member"
+    own = False
     action_serializer, action_service = ConflictDecisionSerializer, services.conflict_decide
     output_serializer = PanelMemberSerializer
     docs = {
@@ -124,9 +139,6 @@ class ConflictDecide(ActionMixin, ObjectEndpoint, MembersView):
             errors=WRITE,
         )
     }
-
-    def get_object(self):
-        return self._member(self.kwargs["member_id"], own=False)
 
     def present(self, member) -> dict:
         return self._member_data(self.get_object())  # read again, with the decision
@@ -148,42 +160,35 @@ class DeclarationInputSerializer(serializers.Serializer):
     )
 
 
-class DeclarationView(MembersView):
+class DeclarationView(RetrieveMixin, ReplaceMixin, MembersView):
     method_permissions = {"GET": "evaluation.score", "PUT": "evaluation.score"}
+    tags = TAG_SCORING
+    replace_serializer, replace_service = DeclarationInputSerializer, services.declaration_make
+    output_serializer = DeclarationSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_declaration_retrieve",
+            "Read your conflict of interest declaration",
+            "Evaluators (`evaluation.score`), for their own place on a panel only (anyone else's: 404), "
+            "with the bidders to declare against.",
+            errors=READ,
+        ),
+        "put": Doc(
+            "evaluations_declaration_update",
+            "Declare a conflict of interest, or none",
+            "Your own declaration. Declaring an interest keeps the offers hidden from you until a "
+            "procurement officer decides on it; once declared, an interest stays on the record (only the decision "
+            "settles it).",
+            errors=WRITE,
+        ),
+    }
 
-    def _data(self, member) -> dict:
+    def replace(self, member, data: dict):
+        has_interest = data["has_interest"]
+        interest = data.get("interest", "") if has_interest else ""
+        self.call(self.replace_service, member, {"has_interest": has_interest, "interest": interest})
+        return self.get_object()  # read again, with the declaration
+
+    def present(self, member) -> dict:
         member.bidders = selectors.bidder_names(member.evaluation.tender)
         return DeclarationSerializer(member, context=self._context()).data
-
-    @extend_schema(
-        operation_id="evaluations_declaration_retrieve",
-        summary="Read your conflict of interest declaration",
-        description="Evaluators (`evaluation.score`), for their own place on a panel only (anyone else's: 404), "
-        "with the bidders to declare against.",
-        responses={200: DeclarationSerializer, **READ_ERRORS},
-        tags=TAG_SCORING,
-    )
-    def get(self, request, authority_slug, member_id):
-        return Response(self._data(self._member(member_id, own=True)))
-
-    @extend_schema(
-        operation_id="evaluations_declaration_update",
-        summary="Declare a conflict of interest, or none",
-        description="Your own declaration. Declaring an interest keeps the offers hidden from you until a "
-        "procurement officer decides on it; once declared, an interest stays on the record (only the decision "
-        "settles it).",
-        request=DeclarationInputSerializer,
-        responses={200: DeclarationSerializer, **WRITE_ERRORS},
-        tags=TAG_SCORING,
-    )
-    def put(self, request, authority_slug, member_id):
-        member = self._member(member_id, own=True)
-        data = validated(DeclarationInputSerializer, request.data)
-        has_interest = data["has_interest"]
-        services.declaration_make(
-            member=member,
-            acting_user=request.user,
-            has_interest=has_interest,
-            interest=data.get("interest", "") if has_interest else "",
-        )
-        return Response(self._data(self._member(member_id, own=True)))

@@ -2,15 +2,14 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
+from accounts.api.generic import Doc, RetrieveMixin
 from tenders.models import Lot
 
 from .. import scoring, selectors, services
 from ..models import EvaluationStatus
-from .common import READ_ERRORS, TAG_EVALUATIONS, WRITE_ERRORS
+from .common import READ_ERRORS
 from .evaluations import EvaluationsView
 from .moderation import supplier_name
 
@@ -113,22 +112,24 @@ def _lot_results(evaluation, lot) -> dict:
     }
 
 
-class Results(EvaluationsView):
+class Results(RetrieveMixin, EvaluationsView):
     method_permissions = {"GET": "evaluation.view"}
+    output_serializer = ResultsSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_results_retrieve",
+            "Read the results",
+            "Once moderation is finalised (409 before): per lot, the ranking with each offer's points by "
+            "part, the criteria's points, and whether the winner changes if the social value weighting moves by 5 "
+            "points either way.",
+            responses={200: ResultsSerializer, **READ_ERRORS},  # 409 after the read errors, as always
+            errors=(409,),
+        )
+    }
 
-    @extend_schema(
-        operation_id="evaluations_results_retrieve",
-        summary="Read the results",
-        description="Once moderation is finalised (409 before): per lot, the ranking with each offer's points by "
-        "part, the criteria's points, and whether the winner changes if the social value weighting moves by 5 "
-        "points either way.",
-        responses={200: ResultsSerializer, **READ_ERRORS, 409: WRITE_ERRORS[409]},
-        tags=TAG_EVALUATIONS,
-    )
-    def get(self, request, authority_slug, evaluation_id):
-        evaluation = self._evaluation(evaluation_id)
+    def present(self, evaluation) -> dict:
         if evaluation.status == EvaluationStatus.SCORING:
             raise services.StateRefused("The results appear once moderation is finalised.")
         lots = list(Lot.objects.filter(tender=evaluation.tender).order_by("number")) or [None]
         data = {"evaluation_id": evaluation.pk, "lots": [_lot_results(evaluation, lot) for lot in lots]}
-        return Response(ResultsSerializer(data).data)
+        return ResultsSerializer(data).data

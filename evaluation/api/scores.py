@@ -2,16 +2,16 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, paginate, paginated, validated
+from accounts.api.foundation import paginated, validated
+from accounts.api.generic import ActionMixin, Doc, ListMixin
 from tenders import sealing
 from tenders.models import Offer
 
 from .. import selectors, services
-from .common import READ_ERRORS, TAG_SCORING, WRITE_ERRORS
+from .common import READ_ERRORS, TAG_SCORING, WRITE
 from .evaluations import PanelMemberSerializer
 from .panels import MembersView
 
@@ -94,37 +94,61 @@ def refusal_field(data, refusal: services.ScoreRefused) -> dict:
     return {f"scores.{index}": [refusal.message]}
 
 
-class OwnScores(MembersView):
+class OwnScores(ListMixin, MembersView):
     method_permissions = {"GET": "evaluation.score"}
-
-    @extend_schema(
-        operation_id="evaluations_scores_list",
-        summary="List your own scores",
-        description="Evaluators (`evaluation.score`), for their own place on a panel only: every offer being "
-        "evaluated with the scores you have given it. Another member's scores answer 404; until you are cleared of "
-        "conflicts of interest the offers stay hidden (403, with the reason).",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(OfferScoresSerializer, "OfferScoresPage"), **READ_ERRORS, **WRITE_ERRORS},
-        tags=TAG_SCORING,
-    )
-    def get(self, request, authority_slug, member_id):
-        member = self._member(member_id, own=True)
-        tender = member.evaluation.tender
-        offers = _staff_offers_or_refusal(sealing.offers_for_staff, tender=tender, user=request.user)
-        questions = selectors.questions_for(tender)
-        scores = {}
-        for score in member.scores.filter(offer_id__in=[o.offer.pk for o in offers]):
-            scores.setdefault(score.offer_id, {})[score.question_id] = score
-        return paginate(
-            self,
-            offers,
-            OfferScoresSerializer,
-            prepare=lambda staff_offer: _offer_scores(staff_offer, questions, scores.get(staff_offer.offer.pk, {})),
+    tags = TAG_SCORING
+    output_serializer = OfferScoresSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_scores_list",
+            "List your own scores",
+            "Evaluators (`evaluation.score`), for their own place on a panel only: every offer being "
+            "evaluated with the scores you have given it. Another member's scores answer 404; until you are cleared "
+            "of conflicts of interest the offers stay hidden (403, with the reason).",
+            # The write errors listed after the read ones, as the schema always had them.
+            responses={200: paginated(OfferScoresSerializer, "OfferScoresPage"), **READ_ERRORS},
+            errors=WRITE,
         )
+    }
+
+    def items(self):
+        member = self.get_object()
+        tender = member.evaluation.tender
+        offers = _staff_offers_or_refusal(sealing.offers_for_staff, tender=tender, user=self.request.user)
+        # Kept for prepare_item (a view serves one request).
+        self._questions = selectors.questions_for(tender)
+        self._scores = {}
+        for score in member.scores.filter(offer_id__in=[o.offer.pk for o in offers]):
+            self._scores.setdefault(score.offer_id, {})[score.question_id] = score
+        return offers
+
+    def prepare_item(self, staff_offer) -> dict:
+        return _offer_scores(staff_offer, self._questions, self._scores.get(staff_offer.offer.pk, {}))
 
 
 class OfferScores(MembersView):
+    """A sealed offer read through `tenders.sealing` (the URL's second object): explicit methods."""
+
     method_permissions = {"GET": "evaluation.score", "PUT": "evaluation.score"}
+    tags = TAG_SCORING
+    output_serializer = OfferScoresSerializer
+    docs = {
+        "get": Doc(
+            "evaluations_offer_scores_retrieve",
+            "Read your scores of one offer",
+            "Your own scores only (another member's: 404), once you are cleared to read the offer.",
+            responses={200: OfferScoresSerializer, **READ_ERRORS},  # 409 after the read errors, as always
+            errors=(409,),
+        ),
+        "put": Doc(
+            "evaluations_offer_scores_update",
+            "Score one offer",
+            "Your score and rationale for one or more questions of one offer: all recorded, or (on any "
+            "refusal) none. Changeable until you submit your scores; after that only moderation changes them (409).",
+            request=EvaluationScoresInputSerializer,
+            errors=WRITE,
+        ),
+    }
 
     def _offer(self, member, offer_id):
         # Another tender's offer is simply not here (its panel's rules are not this one's to tell).
@@ -143,28 +167,12 @@ class OfferScores(MembersView):
             _offer_scores(staff_offer, questions, selectors.own_scores(member, staff_offer.offer))
         ).data
 
-    @extend_schema(
-        operation_id="evaluations_offer_scores_retrieve",
-        summary="Read your scores of one offer",
-        description="Your own scores only (another member's: 404), once you are cleared to read the offer.",
-        responses={200: OfferScoresSerializer, **READ_ERRORS, 409: WRITE_ERRORS[409]},
-        tags=TAG_SCORING,
-    )
     def get(self, request, authority_slug, member_id, scored_offer_id):
-        member = self._member(member_id, own=True)
+        member = self.get_object()
         return Response(self._data(member, self._offer(member, scored_offer_id)))
 
-    @extend_schema(
-        operation_id="evaluations_offer_scores_update",
-        summary="Score one offer",
-        description="Your score and rationale for one or more questions of one offer: all recorded, or (on any "
-        "refusal) none. Changeable until you submit your scores; after that only moderation changes them (409).",
-        request=EvaluationScoresInputSerializer,
-        responses={200: OfferScoresSerializer, **WRITE_ERRORS},
-        tags=TAG_SCORING,
-    )
     def put(self, request, authority_slug, member_id, scored_offer_id):
-        member = self._member(member_id, own=True)
+        member = self.get_object()
         staff_offer = self._offer(member, scored_offer_id)
         data = validated(EvaluationScoresInputSerializer, request.data)
         scores = score_items(data, selectors.questions_for(member.evaluation.tender))
@@ -177,19 +185,19 @@ class OfferScores(MembersView):
         return Response(self._data(member, staff_offer))
 
 
-class ScoresSubmit(MembersView):
+class ScoresSubmit(ActionMixin, MembersView):
     method_permissions = {"POST": "evaluation.score"}
+    tags = TAG_SCORING
+    action_service, output_serializer = services.scores_submit, PanelMemberSerializer
+    docs = {
+        "post": Doc(
+            "evaluations_scores_submit",
+            "Submit your scores",
+            "Once you have scored every offer against every question. After this your scores change only "
+            "through moderation.",
+            errors=WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="evaluations_scores_submit",
-        summary="Submit your scores",
-        description="Once you have scored every offer against every question. After this your scores change only "
-        "through moderation.",
-        request=None,
-        responses={200: PanelMemberSerializer, **WRITE_ERRORS},
-        tags=TAG_SCORING,
-    )
-    def post(self, request, authority_slug, member_id):
-        member = self._member(member_id, own=True)
-        services.scores_submit(member=member, acting_user=request.user)
-        return Response(self._member_data(self._member(member_id, own=True)))
+    def present(self, member) -> dict:
+        return self._member_data(self.get_object())  # read again, submitted
