@@ -10,7 +10,7 @@ from tenders.models import Offer
 from .. import selectors, services
 from ..models import EvaluationStatus
 from .common import READ_ERRORS, TAG_MODERATION, WRITE, person_name
-from .evaluations import EvaluationSerializer, EvaluationsView
+from .evaluations import EvaluationDetailSerializer, EvaluationsView
 from .scores import EvaluationScoresInputSerializer, refusal_field, score_items
 
 # Moderation ------------------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class ModerationOffer(ModerationView):
 
 class Finalisation(ActionMixin, ModerationView):
     action_service = services.moderation_finalise
-    output_serializer = EvaluationSerializer  # the schema's; the answer is the detail, as it always was
+    output_serializer = EvaluationDetailSerializer  # the answer is the detail (the schema said the summary)
     docs = {
         "post": Doc(
             "evaluations_finalise",
