@@ -2,8 +2,10 @@
 measures as contracts show them, and the base of the Compact page's endpoints."""
 
 from rest_framework import exceptions, serializers
+from rest_framework.permissions import SAFE_METHODS
 
 from accounts.api.foundation import error_responses, register_conflicts
+from accounts.api.generic import ObjectEndpoint
 from accounts.api.views import AuthorityApiView
 from charters.models import Unit
 
@@ -86,3 +88,19 @@ class CompactApiView(AuthorityApiView):
     def signed_in(self) -> None:
         if not self.request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
+
+
+class CompactObjectEndpoint(ObjectEndpoint, CompactApiView):
+    """An endpoint about one object of the Compact page. A write checks the caller against the object
+    (`permit_write(obj)`: 401 or 403) once it is read and before the input is validated, in the pages' order: 404,
+    then 401 or 403, then 400."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            self.permit_write(obj)
+        return obj
+
+    def permit_write(self, obj) -> None:
+        """Raise NotAuthenticated or PermissionDenied for a caller who may not change `obj` (default: anyone may;
+        `method_permissions` checked the role already)."""
