@@ -155,8 +155,9 @@ def assessment_read(authority, assessment_id: int, *, staff: bool):
 
 
 class AssessmentEndpoint(CompactObjectEndpoint):
-    """About one assessment, read with people's names by staff (`contracts.view`) only, unless `staff_read` says
-    how this endpoint reads it; it answers with the assessment as the caller may read it."""
+    """About one assessment: read with people's names by staff (`contracts.view`) only, unless `staff_read` fixes
+    how the endpoint reads it (the managers' writes as staff, a response on the public one); it answers with the
+    assessment as the caller may read it."""
 
     domain_field_map = {"organisation": "organisation_id"}
     tags = TAG_ASSESSMENTS
@@ -255,6 +256,7 @@ class AssessmentRespond(CreateMixin, AssessmentResponseEndpoint):
 
     def permit_write(self, assessment) -> None:
         self.signed_in()
+        # Kept for create(): the organisation is chosen among them once the input is valid.
         self.organisations = decommissioning.responder_organisations(self.request.user, assessment)
         if not self.organisations:
             raise exceptions.PermissionDenied(
