@@ -1,15 +1,13 @@
 """Decommissioning assessments: opening one, responses from the supplier and partner groups, answers and
 the decision. The public reads them without people's names."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
+from accounts.api.generic import ActionMixin, CreateMixin, Doc, ListMixin, ReplaceMixin, RetrieveMixin
 
 from .. import decommissioning
 from ..models import AssessmentDecision, AssessmentKind, AssessmentStatus, ContractStatus
-from .common import STAFF_WRITE_ERRORS, TAG_ASSESSMENTS, CompactApiView
+from .common import STAFF_WRITE, TAG_ASSESSMENTS, CompactObjectEndpoint
 
 # Decommissioning assessments --------------------------------------------------------------------------------------
 
@@ -149,139 +147,168 @@ class AssessmentResponseInputSerializer(serializers.Serializer):
     )
 
 
-class AssessmentView(CompactApiView):
+def assessment_read(authority, assessment_id: int, *, staff: bool):
+    """Staff read an assessment with people's names; everyone else as the public Compact page shows it."""
+    if staff:
+        return decommissioning.assessment_get(authority, assessment_id)
+    return decommissioning.public_assessment_get(authority, assessment_id)
+
+
+class AssessmentEndpoint(CompactObjectEndpoint):
+    """About one assessment: read with people's names by staff (`contracts.view`) only, unless `staff_read` fixes
+    how the endpoint reads it (the managers' writes as staff, a response on the public one); it answers with the
+    assessment as the caller may read it."""
+
     domain_field_map = {"organisation": "organisation_id"}
+    tags = TAG_ASSESSMENTS
+    selector, lookup, not_found = assessment_read, "assessment_id", "No such assessment."
+    object_argument = "assessment"
+    staff_read: bool | None = None
 
-    def _assessment(self, *, staff: bool, assessment_id=None):
-        assessment_id = self.kwargs["assessment_id"] if assessment_id is None else assessment_id
-        if staff:
-            assessment = decommissioning.assessment_get(self.authority, assessment_id)
-        else:
-            assessment = decommissioning.public_assessment_get(self.authority, assessment_id)
-        if assessment is None:
-            raise exceptions.NotFound("No such assessment.")
-        return assessment
+    def staff(self) -> bool:
+        return self.can("contracts.view")
 
-    def detail(self, assessment_id=None, status_code=status.HTTP_200_OK) -> Response:
-        """The assessment as the caller may read it: with people's names for staff (`contracts.view`) only."""
-        staff = self.can("contracts.view")
-        assessment = self._assessment(staff=staff, assessment_id=assessment_id)
-        serializer = AssessmentStaffDetailSerializer if staff else AssessmentDetailSerializer
-        return Response(serializer(assessment).data, status=status_code)
+    def selector_options(self) -> dict:
+        return {"staff": self.staff() if self.staff_read is None else self.staff_read}
+
+    def reread(self, assessment):
+        """The assessment again, with what the service changed, as the caller may read it."""
+        found = assessment_read(self.authority, assessment.pk, staff=self.staff())
+        if found is None:
+            raise exceptions.NotFound(self.not_found)
+        return found
+
+    def present(self, assessment) -> dict:
+        serializer = AssessmentStaffDetailSerializer if self.staff() else AssessmentDetailSerializer
+        return serializer(assessment).data
 
 
-class AssessmentList(AssessmentView):
+class AssessmentList(ListMixin, CreateMixin, AssessmentEndpoint):
     method_permissions = {"POST": "contracts.manage"}
+    selector = None  # a new assessment is opened on a contract of the authority, in the input
+    object_argument = "contract"
+    output_serializer, page_name = AssessmentSerializer, "AssessmentPage"
+    create_serializer, create_service = AssessmentOpenSerializer, decommissioning.assessment_open
+    docs = {
+        "get": Doc(
+            "compact_assessments_list",
+            "List decommissioning assessments",
+            "Every assessment, newest first, as the public Compact page lists them: no people's names.",
+            errors=(404,),
+        ),
+        "post": Doc(
+            "compact_assessments_create",
+            "Open a decommissioning assessment",
+            "Procurement officers and contract managers (`contracts.manage`), before ending an active contract early "
+            "or reducing its value or scope. The outstanding social value is recorded and the supplier and the "
+            "Compact partner groups are told; they can respond until `responses_due_on`.",
+            errors=STAFF_WRITE,
+            responses={201: AssessmentStaffDetailSerializer},
+        ),
+    }
 
-    @extend_schema(
-        operation_id="compact_assessments_list",
-        summary="List decommissioning assessments",
-        description="Every assessment, newest first, as the public Compact page lists them: no people's names.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(AssessmentSerializer, "AssessmentPage"), **error_responses(404)},
-        tags=TAG_ASSESSMENTS,
-    )
-    def get(self, request, authority_slug):
-        return paginate(self, decommissioning.public_assessments(self.authority), AssessmentSerializer)
+    def items(self):
+        return decommissioning.public_assessments(self.authority)
 
-    @extend_schema(
-        operation_id="compact_assessments_create",
-        summary="Open a decommissioning assessment",
-        description="Procurement officers and contract managers (`contracts.manage`), before ending an active "
-        "contract early or reducing its value or scope. The outstanding social value is recorded and the supplier "
-        "and the Compact partner groups are told; they can respond until `responses_due_on`.",
-        request=AssessmentOpenSerializer,
-        responses={201: AssessmentStaffDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_ASSESSMENTS,
-    )
-    def post(self, request, authority_slug):
-        data = dict(validated(AssessmentOpenSerializer, request.data))
-        contract = decommissioning.contract_for_assessment(self.authority, data.pop("contract_id"))
+    def create(self, authority, data: dict):
+        contract = decommissioning.contract_for_assessment(authority, data.pop("contract_id"))
         if contract is None:
             raise exceptions.ValidationError({"contract_id": ["Choose one of the authority's contracts"]})
-        assessment = decommissioning.assessment_open(contract=contract, acting_user=request.user, **data)
-        return self.detail(assessment.pk, status.HTTP_201_CREATED)
+        return self.reread(self.call(self.create_service, contract, data))
 
 
-class AssessmentDetail(AssessmentView):
-    @extend_schema(
-        operation_id="compact_assessments_retrieve",
-        summary="Read a decommissioning assessment",
-        description="The proposal, the impacts, the outstanding social value, who was told, the responses by "
-        "organisation with the authority's answers, and the decision. The public never sees people's names; staff "
-        "with `contracts.view` also see who opened and decided it, and what stops the decision (`opened_by`, "
-        "`decided_by`, `decision_blocker`, added to the public shape documented here).",
-        responses={200: AssessmentDetailSerializer, **error_responses(404)},
-        tags=TAG_ASSESSMENTS,
-    )
-    def get(self, request, authority_slug, assessment_id):
-        return self.detail()
+class AssessmentDetail(RetrieveMixin, AssessmentEndpoint):
+    output_serializer = AssessmentDetailSerializer  # the public shape, documented
+    docs = {
+        "get": Doc(
+            "compact_assessments_retrieve",
+            "Read a decommissioning assessment",
+            "The proposal, the impacts, the outstanding social value, who was told, the responses by organisation "
+            "with the authority's answers, and the decision. The public never sees people's names; staff with "
+            "`contracts.view` also see who opened and decided it, and what stops the decision (`opened_by`, "
+            "`decided_by`, `decision_blocker`, added to the public shape documented here).",
+            errors=(404,),
+        )
+    }
 
 
-class AssessmentRespond(AssessmentView):
-    @extend_schema(
-        operation_id="compact_assessments_respond",
-        summary="Respond to an assessment",
-        description="Approved members of the contract's supplier or of one of the authority's Compact partner "
-        "groups, while responses are open. Published with the organisation's name, never the person's.",
-        request=AssessmentResponseInputSerializer,
-        responses={201: AssessmentResponseSerializer, **error_responses(400, 401, 403, 404)},
-        tags=TAG_ASSESSMENTS,
-    )
-    def post(self, request, authority_slug, assessment_id):
-        assessment = self._assessment(staff=False)
+class AssessmentResponseEndpoint(AssessmentEndpoint):
+    """Answers with one response: the organisation's, never the person's."""
+
+    output_serializer = AssessmentResponseSerializer
+
+    def present(self, response) -> dict:
+        return AssessmentResponseSerializer(response).data
+
+
+class AssessmentRespond(CreateMixin, AssessmentResponseEndpoint):
+    staff_read = False
+    create_serializer, create_service = AssessmentResponseInputSerializer, decommissioning.response_add
+    docs = {
+        "post": Doc(
+            "compact_assessments_respond",
+            "Respond to an assessment",
+            "Approved members of the contract's supplier or of one of the authority's Compact partner groups, while "
+            "responses are open. Published with the organisation's name, never the person's.",
+            errors=(400, 401, 403, 404),
+        )
+    }
+
+    def permit_write(self, assessment) -> None:
         self.signed_in()
-        organisations = decommissioning.responder_organisations(request.user, assessment)
-        if not organisations:
+        # Kept for create(): the organisation is chosen among them once the input is valid.
+        self.organisations = decommissioning.responder_organisations(self.request.user, assessment)
+        if not self.organisations:
             raise exceptions.PermissionDenied(
                 "Only approved members of the supplier or of one of the authority's Compact partner groups can respond"
             )
-        data = validated(AssessmentResponseInputSerializer, request.data)
-        if data["organisation_id"] is None and len(organisations) == 1:
-            organisation = organisations[0]
+
+    def create(self, assessment, data: dict):
+        if data["organisation_id"] is None and len(self.organisations) == 1:
+            organisation = self.organisations[0]
         else:
-            organisation = next((org for org in organisations if org.pk == data["organisation_id"]), None)
-        response = decommissioning.response_add(
-            assessment=assessment, acting_user=request.user, organisation=organisation, text=data["text"]
-        )
-        return Response(AssessmentResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+            organisation = next((org for org in self.organisations if org.pk == data["organisation_id"]), None)
+        return self.call(self.create_service, assessment, {"organisation": organisation, "text": data["text"]})
 
 
-class AssessmentAnswer(AssessmentView):
+class AssessmentAnswer(ReplaceMixin, AssessmentResponseEndpoint):
     method_permissions = {"PUT": "contracts.manage"}
+    staff_read = True
+    object_argument = "response"
+    replace_serializer, replace_service = AssessmentAnswerInputSerializer, decommissioning.response_answer
+    docs = {
+        "put": Doc(
+            "compact_assessments_answer",
+            "Answer a response",
+            "`contracts.manage`. The answer is public; it can be changed until the decision is recorded.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="compact_assessments_answer",
-        summary="Answer a response",
-        description="`contracts.manage`. The answer is public; it can be changed until the decision is recorded.",
-        request=AssessmentAnswerInputSerializer,
-        responses={200: AssessmentResponseSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_ASSESSMENTS,
-    )
-    def put(self, request, authority_slug, assessment_id, response_id):
-        assessment = self._assessment(staff=True)
-        response = next((r for r in assessment.responses.all() if r.pk == response_id), None)
+    def get_object(self):
+        """The response the URL names, of the assessment it names."""
+        assessment = super().get_object()
+        response = next((r for r in assessment.responses.all() if r.pk == self.kwargs["response_id"]), None)
         if response is None:
             raise exceptions.NotFound("No such response.")
-        data = validated(AssessmentAnswerInputSerializer, request.data)
-        response = decommissioning.response_answer(response=response, acting_user=request.user, answer=data["answer"])
-        return Response(AssessmentResponseSerializer(response).data)
+        return response
 
 
-class AssessmentDecide(AssessmentView):
+class AssessmentDecide(ActionMixin, AssessmentEndpoint):
     method_permissions = {"POST": "contracts.manage"}
+    staff_read = True
+    output_serializer = AssessmentStaffDetailSerializer
+    action_serializer, action_service = AssessmentDecisionInputSerializer, decommissioning.assessment_decide
+    docs = {
+        "post": Doc(
+            "compact_assessments_decide",
+            "Record the decision",
+            "`contracts.manage`, from the day after responses close and once every response is answered. The "
+            "supplier and the partner groups are told.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="compact_assessments_decide",
-        summary="Record the decision",
-        description="`contracts.manage`, from the day after responses close and once every response is answered. "
-        "The supplier and the partner groups are told.",
-        request=AssessmentDecisionInputSerializer,
-        responses={200: AssessmentStaffDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_ASSESSMENTS,
-    )
-    def post(self, request, authority_slug, assessment_id):
-        assessment = self._assessment(staff=True)
-        data = validated(AssessmentDecisionInputSerializer, request.data)
-        decommissioning.assessment_decide(assessment=assessment, acting_user=request.user, **data)
-        return self.detail()
+    def act(self, assessment, data: dict):
+        self.call(self.action_service, assessment, data)
+        return self.reread(assessment)

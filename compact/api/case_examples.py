@@ -1,17 +1,24 @@
 """Case examples: published ones for anyone, drafts for staff and partners; approval and publication."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, choice_param, error_responses, paginate, paginated, validated
-from accounts.api.generic import ActionMixin, Doc, Endpoint
+from accounts.api.foundation import choice_param
+from accounts.api.generic import (
+    ActionMixin,
+    CreateMixin,
+    Doc,
+    ListMixin,
+    ReplaceMixin,
+    RetrieveMixin,
+    UpdateMixin,
+)
 
 from .. import case_examples as cases
 from .. import partners as partner_services
 from ..models import CaseKind
-from .common import STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_CASES, CompactApiView
+from .common import STAFF_WRITE, TAG_CASES, CompactObjectEndpoint
 
 # Case examples ----------------------------------------------------------------------------------------------------
 
@@ -80,29 +87,37 @@ CASE_STATUS_PARAMETER = OpenApiParameter(
 )
 
 
-class CaseExampleView(CompactApiView):
+def case_example_read(authority, example_id: int, *, staff: bool, user):
+    """Staff (`compact.view`) read any example; others a published one, or a draft as a partner member."""
+    if staff:
+        return cases.case_example_get(authority, example_id)
+    return cases.case_example_get_public(authority, example_id, user)
+
+
+class CaseExampleEndpoint(CompactObjectEndpoint):
+    """Partner members and officers write examples (`permit_write`); each service's example is answered as read
+    again, with what the serializer shows."""
+
     domain_field_map = {"contract": "contract_id", "organisation": "organisation_id"}
+    tags = TAG_CASES
+    output_serializer = CaseExampleSerializer
+    selector, lookup, not_found = case_example_read, "example_id", "No such case example."
+    object_argument = "example"
 
-    def sees_drafts(self) -> bool:
-        return self.can("compact.view") or partner_services.is_partner_member(self.request.user, self.authority)
+    def selector_options(self) -> dict:
+        return {"staff": self.can("compact.view"), "user": self.request.user}
 
-    def _example(self):
-        example_id = self.kwargs["example_id"]
-        if self.can("compact.view"):
-            example = cases.case_example_get(self.authority, example_id)
-        else:
-            example = cases.case_example_get_public(self.authority, example_id, self.request.user)
-        if example is None:
-            raise exceptions.NotFound("No such case example.")
-        return example
-
-    def require_writer(self) -> None:
+    def permit_write(self, obj) -> None:
         self.signed_in()
         if not cases.can_write(self.authority, self.request.user):
             raise exceptions.PermissionDenied(
                 f"Only members of {self.authority.name}'s Compact partner groups and its officers can write case "
                 "examples"
             )
+
+    def call(self, service, obj, data: dict):
+        example = super().call(service, obj, data)
+        return cases.case_example_get(self.authority, example.pk)
 
     def service_fields(self, data: dict, *, current=None) -> dict:
         """The service's keyword arguments; `current` is the example's contract, which it may keep."""
@@ -120,151 +135,125 @@ class CaseExampleView(CompactApiView):
                 raise exceptions.ValidationError({"contract_id": ["Choose one of the authority's contracts"]})
         return {**fields, "contract": contract}
 
-    def respond(self, example, status_code=status.HTTP_200_OK) -> Response:
-        example = cases.case_example_get(self.authority, example.pk)
-        return Response(CaseExampleSerializer(example).data, status=status_code)
 
+class CaseExampleList(ListMixin, CreateMixin, CaseExampleEndpoint):
+    selector = None  # a new example is the authority's, not an object's
+    object_argument = "authority"
+    page_name = "CaseExamplePage"
+    create_serializer, create_service = CaseExampleInputSerializer, cases.case_example_create
+    docs = {
+        "get": Doc(
+            "compact_case_examples_list",
+            "List case examples",
+            "Published examples for everyone, newest first. Staff with `compact.view` and members of the authority's "
+            "Compact partner groups see drafts too (drafts first).",
+            errors=(400, 401, 403, 404),
+            parameters=(CASE_STATUS_PARAMETER,),
+        ),
+        "post": Doc(
+            "compact_case_examples_create",
+            "Write a case example",
+            "Partner members and officers. It needs a partner's and an officer's approval before an officer "
+            "publishes it.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-class CaseExampleList(CaseExampleView):
-    @extend_schema(
-        operation_id="compact_case_examples_list",
-        summary="List case examples",
-        description="Published examples for everyone, newest first. Staff with `compact.view` and members of the "
-        "authority's Compact partner groups see drafts too (drafts first).",
-        parameters=[CASE_STATUS_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(CaseExampleSerializer, "CaseExamplePage"), **error_responses(400, 401, 403, 404)},
-        tags=TAG_CASES,
-    )
-    def get(self, request, authority_slug):
-        state = choice_param(request, "status", ("draft", "published"))
+    def items(self):
+        state = choice_param(self.request, "status", ("draft", "published"))
         drafts = self.sees_drafts()
         if state == "draft" and not drafts:
             self.signed_in()
             raise exceptions.PermissionDenied("Only the authority's staff and its Compact partners see drafts.")
         if state == "published" or not drafts:
-            examples = cases.case_examples_published(self.authority)
-        elif state == "draft":
-            examples = cases.case_examples_drafts(self.authority)
-        else:
-            examples = cases.case_examples_all(self.authority)
-        return paginate(self, examples, CaseExampleSerializer)
+            return cases.case_examples_published(self.authority)
+        if state == "draft":
+            return cases.case_examples_drafts(self.authority)
+        return cases.case_examples_all(self.authority)
 
-    @extend_schema(
-        operation_id="compact_case_examples_create",
-        summary="Write a case example",
-        description="Partner members and officers. It needs a partner's and an officer's approval before an "
-        "officer publishes it.",
-        request=CaseExampleInputSerializer,
-        responses={201: CaseExampleSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CASES,
-    )
-    def post(self, request, authority_slug):
-        self.require_writer()
-        data = validated(CaseExampleInputSerializer, request.data)
-        example = cases.case_example_create(
-            authority=self.authority, acting_user=request.user, **self.service_fields(data)
+    def sees_drafts(self) -> bool:
+        return self.can("compact.view") or partner_services.is_partner_member(self.request.user, self.authority)
+
+    def post(self, request, *args, **kwargs):
+        self.permit_write(self.authority)  # 401 or 403 before the input's 400, as on an example
+        return super().post(request, *args, **kwargs)
+
+    def create(self, authority, data: dict):
+        return self.call(self.create_service, authority, self.service_fields(data))
+
+
+class CaseExampleDetail(RetrieveMixin, ReplaceMixin, UpdateMixin, CaseExampleEndpoint):
+    replace_serializer = update_serializer = CaseExampleInputSerializer
+    replace_service = update_service = cases.case_example_update
+    docs = {
+        "get": Doc(
+            "compact_case_examples_retrieve",
+            "Read a case example",
+            "A published example for anyone; a draft for partner members and staff only (404 otherwise).",
+            errors=(404,),
+        ),
+        "put": Doc(
+            "compact_case_examples_update",
+            "Change a case example",
+            "Partner members and officers; every field is replaced. Any change clears both approvals, and a "
+            "published example comes off the public pages until it is approved and published again.",
+            errors=STAFF_WRITE,
+        ),
+        "patch": Doc(
+            "compact_case_examples_partial_update",
+            "Change some fields of a case example",
+            "As PUT, but fields left out keep their values. Any change clears both approvals.",
+            errors=STAFF_WRITE,
+        ),
+    }
+
+    def replace(self, example, data: dict):
+        return self.call(self.replace_service, example, self.service_fields(data, current=example.contract))
+
+    def update(self, example, data: dict):
+        current = {
+            "kind": example.kind,
+            **{name: getattr(example, name) for name in cases.TEXT_LIMITS},
+            "amount": example.amount,
+            "contract_id": example.contract_id,
+        }
+        return self.replace(example, current | data)
+
+
+class CaseExampleApproval(ActionMixin, CaseExampleEndpoint):
+    action_serializer = CaseExampleApprovalSerializer
+    docs = {
+        "post": Doc(
+            "compact_case_examples_approve",
+            "Approve a case example",
+            "As a partner (an approved member of one of the authority's Compact partner groups, for that group) or "
+            "as the officer (`compact.manage`). Each approval is given once.",
+            errors=STAFF_WRITE,
         )
-        return self.respond(example, status.HTTP_201_CREATED)
+    }
 
+    def permit_write(self, example) -> None:
+        self.signed_in()  # the services check the role, with their words
 
-class CaseExampleDetail(CaseExampleView):
-    @extend_schema(
-        operation_id="compact_case_examples_retrieve",
-        summary="Read a case example",
-        description="A published example for anyone; a draft for partner members and staff only (404 otherwise).",
-        responses={200: CaseExampleSerializer, **error_responses(404)},
-        tags=TAG_CASES,
-    )
-    def get(self, request, authority_slug, example_id):
-        return Response(CaseExampleSerializer(self._example()).data)
-
-    def _update(self, request, *, partial: bool):
-        example = self._example()
-        self.require_writer()
-        data = validated(CaseExampleInputSerializer, request.data)
-        if partial:
-            names = set(request.data) if hasattr(request.data, "keys") else set()
-            current = {
-                "kind": example.kind,
-                **{name: getattr(example, name) for name in cases.TEXT_LIMITS},
-                "amount": example.amount,
-                "contract_id": example.contract_id,
-            }
-            data = {name: data[name] if name in names else current[name] for name in current}
-        fields = self.service_fields(data, current=example.contract)
-        return self.respond(cases.case_example_update(example=example, acting_user=request.user, **fields))
-
-    @extend_schema(
-        operation_id="compact_case_examples_update",
-        summary="Change a case example",
-        description="Partner members and officers; every field is replaced. Any change clears both approvals, and "
-        "a published example comes off the public pages until it is approved and published again.",
-        request=CaseExampleInputSerializer,
-        responses={200: CaseExampleSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CASES,
-    )
-    def put(self, request, authority_slug, example_id):
-        return self._update(request, partial=False)
-
-    @extend_schema(
-        operation_id="compact_case_examples_partial_update",
-        summary="Change some fields of a case example",
-        description="As PUT, but fields left out keep their values. Any change clears both approvals.",
-        request=CaseExampleInputSerializer,
-        responses={200: CaseExampleSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CASES,
-    )
-    def patch(self, request, authority_slug, example_id):
-        return self._update(request, partial=True)
-
-
-class CaseExampleApproval(CaseExampleView):
-    @extend_schema(
-        operation_id="compact_case_examples_approve",
-        summary="Approve a case example",
-        description="As a partner (an approved member of one of the authority's Compact partner groups, for that "
-        "group) or as the officer (`compact.manage`). Each approval is given once.",
-        request=CaseExampleApprovalSerializer,
-        responses={200: CaseExampleSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CASES,
-    )
-    def post(self, request, authority_slug, example_id):
-        example = self._example()
-        self.signed_in()
-        data = validated(CaseExampleApprovalSerializer, request.data)
+    def act(self, example, data: dict):
         if data["approve_as"] == "officer":
-            example = cases.case_example_approve_as_officer(example=example, acting_user=request.user)
-            return self.respond(example)
+            return self.call(cases.case_example_approve_as_officer, example, {})
         organisation = None
         if data["organisation_id"] is not None:
-            groups = partner_services.partner_organisations(request.user, self.authority)
+            groups = partner_services.partner_organisations(self.request.user, self.authority)
             organisation = next((group for group in groups if group.pk == data["organisation_id"]), None)
             if organisation is None and groups:
                 raise exceptions.ValidationError(
                     {"organisation_id": ["Choose a Compact partner group you are a member of"]}
                 )
-        example = cases.case_example_approve_as_partner(
-            example=example, acting_user=request.user, organisation=organisation
-        )
-        return self.respond(example)
+        return self.call(cases.case_example_approve_as_partner, example, {"organisation": organisation})
 
 
-class CaseExampleAction(ActionMixin, Endpoint, CaseExampleView):
+class CaseExampleAction(ActionMixin, CaseExampleEndpoint):
     """An officer's transition of a case example (the service checks the role: 403 with its words)."""
 
-    tags = TAG_CASES
-    object_argument = "example"
-    output_serializer = CaseExampleSerializer
-
-    def get_object(self):
-        return self._example()
-
-    def act(self, example, data: dict):
+    def permit_write(self, example) -> None:
         self.signed_in()
-        return self.call(self.action_service, example, data)
-
-    def present(self, example) -> dict:
-        return CaseExampleSerializer(cases.case_example_get(self.authority, example.pk)).data
 
 
 class CaseExamplePublish(CaseExampleAction):

@@ -1,15 +1,13 @@
 """The local Compact's 16-action checklist and its evidence."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import error_responses, validated
+from accounts.api.generic import CreateMixin, DestroyMixin, Doc, ReplaceMixin, RetrieveMixin
 
 from .. import case_examples as cases
 from .. import checklist
 from ..models import ChecklistStatus
-from .common import STAFF_WRITE_ERRORS, TAG_CHECKLIST, CompactApiView
+from .common import STAFF_WRITE, TAG_CHECKLIST, CompactObjectEndpoint
 
 # The checklist ----------------------------------------------------------------------------------------------------
 
@@ -56,18 +54,16 @@ class ChecklistEvidenceInputSerializer(serializers.Serializer):
     )
 
 
-class ChecklistView(CompactApiView):
+class ChecklistEndpoint(CompactObjectEndpoint):
+    """Partner members and officers change the checklist (`permit_write`); anyone reads it."""
+
+    tags = TAG_CHECKLIST
+
     def public(self) -> bool:
         # Staff read every evidence link, as on the staff checklist; everyone else only those the public may see.
         return not self.can("compact.view")
 
-    def _row(self, *, public: bool):
-        row = checklist.checklist_row(self.authority, self.kwargs["action_number"], public=public)
-        if row is None:
-            raise exceptions.NotFound("The checklist has actions 1 to 16.")
-        return row
-
-    def require_updater(self) -> None:
+    def permit_write(self, obj) -> None:
         self.signed_in()
         if not checklist.can_update(self.authority, self.request.user):
             raise exceptions.PermissionDenied(
@@ -76,99 +72,105 @@ class ChecklistView(CompactApiView):
             )
 
 
-class ChecklistList(ChecklistView):
-    @extend_schema(
-        operation_id="compact_checklist_retrieve",
-        summary="Read the checklist",
-        description="The 16 actions for local Compact groups with their status, notes, who is leading and "
-        "evidence, and how many are achieved. Public; evidence that is a case example shows only once the example "
-        "is published (staff with `compact.view` see every link).",
-        responses={200: ChecklistSerializer, **error_responses(404)},
-        tags=TAG_CHECKLIST,
-    )
-    def get(self, request, authority_slug):
+class ChecklistList(RetrieveMixin, ChecklistEndpoint):
+    output_serializer = ChecklistSerializer
+    docs = {
+        "get": Doc(
+            "compact_checklist_retrieve",
+            "Read the checklist",
+            "The 16 actions for local Compact groups with their status, notes, who is leading and evidence, and how "
+            "many are achieved. Public; evidence that is a case example shows only once the example is published "
+            "(staff with `compact.view` see every link).",
+            errors=(404,),
+        )
+    }
+
+    def get_object(self):
+        """The whole checklist: how many actions are at each status, and the 16 rows."""
         summary = checklist.checklist_summary(self.authority)
-        rows = checklist.checklist_rows(self.authority, public=self.public())
-        data = {
+        return {
             "achieved": summary.achieved,
             "in_progress": summary.in_progress,
             "not_started": summary.not_started,
-            "actions": rows,
+            "actions": checklist.checklist_rows(self.authority, public=self.public()),
         }
-        return Response(ChecklistSerializer(data).data)
 
 
-class ChecklistAction(ChecklistView):
-    @extend_schema(
-        operation_id="compact_checklist_action_retrieve",
-        summary="Read one action",
-        responses={200: ChecklistRowSerializer, **error_responses(404)},
-        tags=TAG_CHECKLIST,
-    )
-    def get(self, request, authority_slug, action_number):
-        return Response(ChecklistRowSerializer(self._row(public=self.public())).data)
+class ChecklistRowEndpoint(ChecklistEndpoint):
+    """About one of the 16 actions, as the caller may read it."""
 
-    @extend_schema(
-        operation_id="compact_checklist_action_update",
-        summary="Update an action",
-        description="Approved members of the authority's Compact partner groups and its officers (`compact.manage`) "
-        "set the status, notes and who is leading; anyone else gets 403.",
-        request=ChecklistUpdateSerializer,
-        responses={200: ChecklistRowSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHECKLIST,
-    )
-    def put(self, request, authority_slug, action_number):
-        row = self._row(public=self.public())
-        self.require_updater()
-        data = validated(ChecklistUpdateSerializer, request.data)
-        checklist.action_update(authority=self.authority, acting_user=request.user, number=row.number, **data)
-        return Response(ChecklistRowSerializer(self._row(public=self.public())).data)
+    selector, lookup, not_found = checklist.checklist_row, "action_number", "The checklist has actions 1 to 16."
+
+    def selector_options(self) -> dict:
+        return {"public": self.public()}
 
 
-class ChecklistEvidenceAdd(ChecklistView):
+class ChecklistAction(RetrieveMixin, ReplaceMixin, ChecklistRowEndpoint):
+    output_serializer = ChecklistRowSerializer
+    replace_serializer = ChecklistUpdateSerializer
+    docs = {
+        "get": Doc(
+            "compact_checklist_action_retrieve",
+            "Read one action",
+            "One of the 16 actions as the checklist shows it: its status, notes, who is leading and evidence. Public.",
+            errors=(404,),
+        ),
+        "put": Doc(
+            "compact_checklist_action_update",
+            "Update an action",
+            "Approved members of the authority's Compact partner groups and its officers (`compact.manage`) set the "
+            "status, notes and who is leading; anyone else gets 403.",
+            errors=STAFF_WRITE,
+        ),
+    }
+
+    def replace(self, row, data: dict):
+        checklist.action_update(authority=self.authority, acting_user=self.request.user, number=row.number, **data)
+        # The row again, with the change (the caller was checked already).
+        return self.selector(self.authority, row.number, **self.selector_options())
+
+
+class ChecklistEvidenceAdd(CreateMixin, ChecklistRowEndpoint):
     domain_field_map = {"case_example": "case_example_id"}
+    output_serializer = ChecklistEvidenceSerializer
+    create_serializer = ChecklistEvidenceInputSerializer
+    docs = {
+        "post": Doc(
+            "compact_checklist_evidence_create",
+            "Link evidence to an action",
+            "Partner members and officers: a web address, or one of the authority's case examples (public once the "
+            "example is published).",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="compact_checklist_evidence_create",
-        summary="Link evidence to an action",
-        description="Partner members and officers: a web address, or one of the authority's case examples (public "
-        "once the example is published).",
-        request=ChecklistEvidenceInputSerializer,
-        responses={201: ChecklistEvidenceSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHECKLIST,
-    )
-    def post(self, request, authority_slug, action_number):
-        row = self._row(public=True)
-        self.require_updater()
-        data = validated(ChecklistEvidenceInputSerializer, request.data)
+    def selector_options(self) -> dict:
+        return {"public": True}  # only the action's number is used: the answer is the new link alone
+
+    def create(self, row, data: dict):
         example = None
         if data["case_example_id"] is not None:
             example = cases.case_example_get(self.authority, data["case_example_id"])
             if example is None:
                 raise exceptions.ValidationError({"case_example_id": ["Choose one of the authority's case examples"]})
-        evidence = checklist.evidence_add(
+        return checklist.evidence_add(
             authority=self.authority,
-            acting_user=request.user,
+            acting_user=self.request.user,
             number=row.number,
             label=data["label"],
             url=data["url"],
             case_example=example,
         )
-        return Response(ChecklistEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
-class ChecklistEvidenceDetail(ChecklistView):
-    @extend_schema(
-        operation_id="compact_checklist_evidence_destroy",
-        summary="Remove evidence from an action",
-        description="Partner members and officers.",
-        responses={204: OpenApiResponse(description="Removed."), **STAFF_WRITE_ERRORS},
-        tags=TAG_CHECKLIST,
-    )
-    def delete(self, request, authority_slug, checklist_evidence_id):
-        evidence = checklist.evidence_get(self.authority, checklist_evidence_id)
-        if evidence is None:
-            raise exceptions.NotFound("No such evidence.")
-        self.require_updater()
-        checklist.evidence_remove(evidence=evidence, acting_user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+class ChecklistEvidenceDetail(DestroyMixin, ChecklistEndpoint):
+    selector, lookup, not_found = checklist.evidence_get, "checklist_evidence_id", "No such evidence."
+    object_argument, destroy_service = "evidence", checklist.evidence_remove
+    docs = {
+        "delete": Doc(
+            "compact_checklist_evidence_destroy",
+            "Remove evidence from an action",
+            "Partner members and officers.",
+            errors=STAFF_WRITE,
+        )
+    }

@@ -2,8 +2,10 @@
 measures as contracts show them, and the base of the Compact page's endpoints."""
 
 from rest_framework import exceptions, serializers
+from rest_framework.permissions import SAFE_METHODS
 
-from accounts.api.foundation import error_responses, register_conflicts
+from accounts.api.foundation import register_conflicts
+from accounts.api.generic import ObjectEndpoint
 from accounts.api.views import AuthorityApiView
 from charters.models import Unit
 
@@ -65,7 +67,6 @@ TAG_PARTNERS = ["compact: partners"]
 TAG_ASSESSMENTS = ["compact: decommissioning assessments"]
 
 STAFF_WRITE = (400, 401, 403, 404)  # the errors of a staff write on the Compact page, for `Doc(errors=...)`
-STAFF_WRITE_ERRORS = error_responses(*STAFF_WRITE)
 
 
 class CompactApiView(AuthorityApiView):
@@ -87,3 +88,19 @@ READ = WRITE = (400, 401, 403, 404)
 STATE_WRITE = (400, 401, 403, 404, 409)  # a write the contract's or report's state may refuse
 SUPPLIER_READ = (401, 404)
 SUPPLIER_WRITE = (400, 401, 404, 409)
+
+
+class CompactObjectEndpoint(ObjectEndpoint, CompactApiView):
+    """An endpoint about one object of the Compact page. A write checks the caller against the object
+    (`permit_write(obj)`: 401 or 403) once it is read and before the input is validated, in the pages' order: 404,
+    then 401 or 403, then 400."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            self.permit_write(obj)
+        return obj
+
+    def permit_write(self, obj) -> None:
+        """Raise NotAuthenticated or PermissionDenied for a caller who may not change `obj` (default: anyone may;
+        `method_permissions` checked the role already)."""
