@@ -2,22 +2,13 @@
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from .. import selectors
 from ..models import AuthorityKind, Nation
-from .foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
-    choice_param,
-    error_responses,
-    ordering_parameter,
-    paginate,
-    paginated,
-)
-from .views import ApiView, AuthorityApiView
+from .foundation import choice_param
+from .generic import Doc, Endpoint, ListMixin, PlatformEndpoint, RetrieveMixin
 
 # Authorities --------------------------------------------------------------------------------------------------
 
@@ -36,39 +27,39 @@ class AuthoritySerializer(serializers.Serializer):
 
 
 AUTHORITY_ORDERING = ("name", "slug")
+TAG_AUTHORITIES = ["authorities"]
 
 
-class AuthorityList(ApiView):
-    @extend_schema(
-        operation_id="authorities_list",
-        summary="List authorities",
-        description="Every public body on the service, with its public fields only.",
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Words the authority's name contains."),
-            OpenApiParameter("nation", OpenApiTypes.STR, enum=Nation.values, description="Only this nation."),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=AuthorityKind.values, description="Only this kind."),
-            ordering_parameter(AUTHORITY_ORDERING, "name"),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(AuthoritySerializer, "AuthorityPage"), **error_responses(400, 404)},
-        tags=["authorities"],
-    )
-    def get(self, request):
-        authorities = selectors.authorities_public(
-            q=request.query_params.get("q", "").strip()[:100],
-            nation=choice_param(request, "nation", Nation.values),
-            kind=choice_param(request, "kind", AuthorityKind.values),
+class AuthorityList(ListMixin, PlatformEndpoint):
+    tags = TAG_AUTHORITIES
+    output_serializer, page_name = AuthoritySerializer, "AuthorityPage"
+    ordering_fields, default_ordering = AUTHORITY_ORDERING, "name"
+    docs = {
+        "get": Doc(
+            "authorities_list",
+            "List authorities",
+            "Every public body on the service, with its public fields only.",
+            errors=(400, 404),
+            parameters=(
+                OpenApiParameter("q", OpenApiTypes.STR, description="Words the authority's name contains."),
+                OpenApiParameter("nation", OpenApiTypes.STR, enum=Nation.values, description="Only this nation."),
+                OpenApiParameter("kind", OpenApiTypes.STR, enum=AuthorityKind.values, description="Only this kind."),
+            ),
         )
-        return paginate(self, apply_ordering(request, authorities, AUTHORITY_ORDERING, "name"), AuthoritySerializer)
+    }
+
+    def items(self):
+        return selectors.authorities_public(
+            q=self.request.query_params.get("q", "").strip()[:100],
+            nation=choice_param(self.request, "nation", Nation.values),
+            kind=choice_param(self.request, "kind", AuthorityKind.values),
+        )
 
 
-class AuthorityDetail(AuthorityApiView):
-    @extend_schema(
-        operation_id="authorities_retrieve",
-        summary="Read an authority",
-        description="One public body's public fields.",
-        responses={200: AuthoritySerializer, **error_responses(404)},
-        tags=["authorities"],
-    )
-    def get(self, request, authority_slug):
-        return Response(AuthoritySerializer(self.authority, context={"request": request}).data)
+class AuthorityDetail(RetrieveMixin, Endpoint):
+    tags = TAG_AUTHORITIES
+    output_serializer = AuthoritySerializer
+    docs = {"get": Doc("authorities_retrieve", "Read an authority", "One public body's public fields.", errors=(404,))}
+
+    def get_object(self):
+        return self.authority

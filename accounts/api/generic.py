@@ -8,7 +8,8 @@ once, and the base answers the HTTP method and documents it.
         object_argument, destroy_service = "lot", services.lot_remove
         docs = {"delete": Doc("tenders_lots_destroy", "Remove a lot from a draft", "...", errors=(400, 401, 403))}
 
-- `Endpoint.__init_subclass__` turns `docs` (one `Doc` per method name) into drf-spectacular's `extend_schema_view`,
+- `Endpoint` (under an authority) and `PlatformEndpoint` (under /api/v1/ itself) share `Documented`, whose
+  `__init_subclass__` turns `docs` (one `Doc` per method name) into drf-spectacular's `extend_schema_view`,
   with the request and success response each mixin implies (the input serializer, the output serializer, 201 or
   204) and `error_responses(*doc.errors)`; a `Doc` may name its own `request`, `responses` or `parameters`.
 - `ObjectEndpoint.get_object()` reads the URL's object through `selector(authority, pk, **selector_options())`;
@@ -42,7 +43,7 @@ from .foundation import (
     paginated,
     validated,
 )
-from .views import AuthorityApiView
+from .views import ApiView, AuthorityApiView
 
 UNSET: Any = object()
 
@@ -64,8 +65,8 @@ class Doc:
 _CALLABLES = ("selector", "create_service", "update_service", "replace_service", "destroy_service", "action_service")
 
 
-class Endpoint(AuthorityApiView):
-    """An endpoint under an authority whose operations are documented by `docs` (see the module's docstring)."""
+class Documented:
+    """What every endpoint declares, whatever its base view: `docs` (see the module's docstring), `present`, `call`."""
 
     tags: list[str] = []
     docs: dict[str, Doc] = {}
@@ -113,6 +114,15 @@ class Endpoint(AuthorityApiView):
     object_argument = "object"
 
 
+class Endpoint(Documented, AuthorityApiView):
+    """An endpoint under an authority whose operations are documented by `docs` (see the module's docstring)."""
+
+
+class PlatformEndpoint(Documented, ApiView):
+    """An endpoint under /api/v1/ itself, not under an authority (the lists across authorities): the same `docs`
+    and mixins, for what needs no authority (`ListMixin`, `RetrieveMixin` with its own `get_object`)."""
+
+
 class ObjectEndpoint(Endpoint):
     """An endpoint about the object the URL names (`lookup`), read through `selector(authority, pk)`."""
 
@@ -156,7 +166,11 @@ class ListMixin:
             items = apply_ordering(
                 request, items, self.ordering_fields, self.default_ordering, tie_break=self.ordering_tie_break
             )
-        return paginate(self, items, self.output_serializer, prepare=self.prepare_item)
+        return paginate(self, items, self.output_serializer, context=self.page_context(), prepare=self.prepare_item)
+
+    def page_context(self) -> dict | None:
+        """More context for the page's serializer (called after `items()`), e.g. the instant the list was read at."""
+        return None
 
     def items(self):
         raise NotImplementedError

@@ -9,17 +9,15 @@ audited (`job.downloaded`) with the file's SHA-256.
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
 
 from foundation.errors import DomainError
 
 from .. import selectors
 from ..jobs import JOB_KINDS, JOB_STARTERS, job_download_record
 from ..models import JobStatus
-from .foundation import error_responses
-from .generic import Doc, ObjectEndpoint, RetrieveMixin
+from .generic import CreateMixin, Doc, Endpoint, ObjectEndpoint, RetrieveMixin
 from .views import AuthorityApiView
 
 TAG_JOBS = ["jobs"]
@@ -73,29 +71,27 @@ class JobSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(path)
 
 
-class JobStart(AuthorityApiView):
+class JobStart(CreateMixin, Endpoint):
     # Members only (404 for others, as on the pages); the kind's own permission is checked once it is known.
     method_permissions = {"POST": "authority.view"}
+    tags = TAG_JOBS
+    create_serializer, output_serializer = JobStartSerializer, JobSerializer
+    docs = {
+        "post": Doc(
+            "jobs_create",
+            "Start a job",
+            "Starts a background job of a kind your roles may run (the permission the kind names, as on its page). "
+            "Its parameters are checked by the kind's own code: a wrong one answers 400 naming it. Follow the job at "
+            "its address until `is_finished`.",
+            errors=(400, 401, 403, 404),
+        )
+    }
 
-    @extend_schema(
-        operation_id="jobs_create",
-        summary="Start a job",
-        description="Starts a background job of a kind your roles may run (the permission the kind names, as on its "
-        "page). Its parameters are checked by the kind's own code: a wrong one answers 400 naming it. Follow the "
-        "job at its address until `is_finished`.",
-        request=JobStartSerializer,
-        responses={201: JobSerializer, **error_responses(400, 401, 403, 404)},
-        tags=TAG_JOBS,
-    )
-    def post(self, request, authority_slug):
-        serializer = JobStartSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        kind = serializer.validated_data["kind"]
+    def create(self, authority, data: dict):
+        kind = data["kind"]
         self.require(JOB_KINDS[kind].permission)
-        params = serializer.validated_data["params"]
-        job = JOB_STARTERS[kind](authority=self.authority, acting_user=request.user, kind=kind, params=params)
-        job = selectors.job_get_visible(self.authority, job.pk, roles=self.roles)
-        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        job = JOB_STARTERS[kind](authority=authority, acting_user=self.request.user, kind=kind, params=data["params"])
+        return selectors.job_get_visible(authority, job.pk, roles=self.roles)
 
     # A starter's errors name the parameter: report them under params.<name>.
     def handle_exception(self, exc):
@@ -131,15 +127,17 @@ class JobDetail(RetrieveMixin, ObjectEndpoint, JobView):
         return self._job()
 
 
-class JobDownload(JobView):
-    @extend_schema(
-        operation_id="jobs_download",
-        summary="Download a job's file",
-        description="The file the job made, as an attachment; 404 until it is ready. Every download is recorded in "
-        "the audit log with the file's SHA-256.",
-        responses={
+class JobDownload(Endpoint, JobView):
+    tags = TAG_JOBS
+    docs = {
+        "get": Doc(
+            "jobs_download",
+            "Download a job's file",
+            "The file the job made, as an attachment; 404 until it is ready. Every download is recorded in the audit "
+            "log with the file's SHA-256.",
+            errors=(401, 404),
             # Every job kind makes a PDF, a CSV or an XLSX workbook; the type follows the file's name.
-            **{
+            responses={
                 (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
                 for media_type in (
                     "application/pdf",
@@ -147,10 +145,9 @@ class JobDownload(JobView):
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 )
             },
-            **error_responses(401, 404),
-        },
-        tags=TAG_JOBS,
-    )
+        )
+    }
+
     def get(self, request, authority_slug, job_id):
         job = self._job()
         if job.status != JobStatus.SUCCEEDED or not job.file:

@@ -86,10 +86,11 @@ class AuthorityApiView(ApiView):
         return has_permission(self.roles, permission)
 
 
+# Not an operation: left out of the schema as a whole, for every method.
+@extend_schema(exclude=True)
 class NotFoundView(ApiView):
     """Any other address under /api/v1/: the API's 404 body, not an HTML page."""
 
-    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         raise exceptions.NotFound("There is nothing at this address. The documentation is at /api/docs/.")
 

@@ -1,25 +1,23 @@
 """Charters and their versions: the list (drafts for staff), one charter, a version in full, a draft's details
 and theme weights."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
-    ordering_parameter,
-    paginate,
-    paginated,
-    validated,
+from accounts.api.generic import (
+    CreateMixin,
+    Doc,
+    Endpoint,
+    ListMixin,
+    ObjectEndpoint,
+    ReplaceMixin,
+    RetrieveMixin,
+    UpdateMixin,
 )
-from accounts.api.generic import Doc, ObjectEndpoint, ReplaceMixin, RetrieveMixin, UpdateMixin
-from accounts.api.views import AuthorityApiView
 
 from .. import selectors, services
 from ..models import Charter, VersionStatus
 from .charter_items import PlaceSerializer, ThemeSerializer
-from .common import CHARTER_READ_ERRORS, STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_CHARTERS
+from .common import STAFF_WRITE, TAG_CHARTERS
 
 # Charters and versions -----------------------------------------------------------------------------------------
 
@@ -93,43 +91,40 @@ class WeightsSerializer(serializers.Serializer):
     weights = WeightSerializer(many=True, help_text="Every theme of the version with its weight; they total 100.")
 
 
-class CharterList(AuthorityApiView):
+class CharterList(ListMixin, CreateMixin, Endpoint):
     method_permissions = {"POST": "charters.edit"}
+    tags = TAG_CHARTERS
+    output_serializer, page_name = CharterSerializer, "CharterPage"
+    ordering_fields, default_ordering = ("title", "created_at"), "title"
+    create_serializer, create_service = CharterCreateSerializer, services.charter_create
+    object_argument = "authority"
+    docs = {
+        "get": Doc(
+            "charters_list",
+            "List charters",
+            "Charters with an adopted or superseded version (and only those versions) for everyone; the authority's "
+            "staff with `charters.view` see every charter and version, drafts included.",
+            errors=(400, 404),
+        ),
+        "post": Doc(
+            "charters_create",
+            "Create a charter",
+            "Commissioners (`charters.edit`) start a charter: blank, from the Social Value Model template, or a copy "
+            "of an adopted charter. Its first version is a draft.",
+            errors=STAFF_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="charters_list",
-        summary="List charters",
-        description="Charters with an adopted or superseded version (and only those versions) for everyone; the "
-        "authority's staff with `charters.view` see every charter and version, drafts included.",
-        parameters=[ordering_parameter(("title", "created_at"), "title"), *PAGE_PARAMETERS],
-        responses={200: paginated(CharterSerializer, "CharterPage"), **CHARTER_READ_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def get(self, request, authority_slug):
-        charters = selectors.charters_visible(self.authority, include_drafts=self.can("charters.view"))
-        charters = apply_ordering(request, charters, ("title", "created_at"), "title")
-        return paginate(self, charters, CharterSerializer)
+    def items(self):
+        return selectors.charters_visible(self.authority, include_drafts=self.can("charters.view"))
 
-    @extend_schema(
-        operation_id="charters_create",
-        summary="Create a charter",
-        description="Commissioners (`charters.edit`) start a charter: blank, from the Social Value Model template, or "
-        "a copy of an adopted charter. Its first version is a draft.",
-        request=CharterCreateSerializer,
-        responses={201: CharterSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CHARTERS,
-    )
-    def post(self, request, authority_slug):
-        data = validated(CharterCreateSerializer, request.data)
-        charter = services.charter_create(
-            authority=self.authority,
-            acting_user=request.user,
-            title=data["title"],
-            start=data["start"],
-            source_version_id=data.get("source_version"),
-        )
-        charter = selectors.charter_get_visible(self.authority, charter.pk, include_drafts=True)
-        return Response(CharterSerializer(charter).data, status=status.HTTP_201_CREATED)
+    def create(self, authority, data: dict):
+        source_version_id = data.pop("source_version", None)
+        return self.call(self.create_service, authority, {**data, "source_version_id": source_version_id})
+
+    def present(self, charter) -> dict:
+        charter = selectors.charter_get_visible(self.authority, charter.pk, include_drafts=True)  # read again
+        return CharterSerializer(charter).data
 
 
 class CharterDetail(RetrieveMixin, ObjectEndpoint):

@@ -1,20 +1,29 @@
 """Consultations and their comments: the public reads published ones; staff moderate and answer."""
 
+from functools import cached_property
+
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers
 
 from accounts import selectors as account_selectors
-from accounts.api.foundation import PAGE_PARAMETERS, choice_param, error_responses, paginate, paginated, validated
-from accounts.api.generic import Doc, Endpoint, ListMixin
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import choice_param
+from accounts.api.generic import (
+    ActionMixin,
+    CreateMixin,
+    Doc,
+    Endpoint,
+    ListMixin,
+    ObjectEndpoint,
+    ReplaceMixin,
+    RetrieveMixin,
+)
 
 from .. import consultation as consultation_services
 from ..models import Comment, CommentSection, CommentStatus, ResponseOutcome, VersionStatus
 from ..selectors import consultation as consultation_selectors
 from .charters import VersionSerializer, version_data
-from .common import STAFF_WRITE_ERRORS, TAG_CONSULTATIONS
+from .common import STAFF_WRITE, TAG_CONSULTATIONS
 
 # Consultations and comments -----------------------------------------------------------------------------------
 
@@ -100,9 +109,15 @@ def _decorated(comment: Comment) -> Comment:
     return comment
 
 
-class ConsultationsView(AuthorityApiView):
-    def _consultation(self, consultation_id):
+class ConsultationEndpoint(Endpoint):
+    """About the URL's consultation, or its comments."""
+
+    tags = TAG_CONSULTATIONS
+
+    @cached_property
+    def consultation(self):
         """Published consultations for anyone; staff with `charters.view` reach all of the authority's."""
+        consultation_id = self.kwargs["consultation_id"]
         if self.can("charters.view"):
             consultation = consultation_selectors.consultation_get(self.authority, consultation_id)
         else:
@@ -112,136 +127,8 @@ class ConsultationsView(AuthorityApiView):
         return consultation
 
 
-class ConsultationDetail(ConsultationsView):
-    @extend_schema(
-        operation_id="consultations_retrieve",
-        summary="Read a consultation",
-        description="Its dates, whether it takes comments today, and the version consulted on in full (public "
-        "once it has gone out for consultation). Its comments are at /comments/.",
-        responses={200: ConsultationDetailSerializer, **error_responses(404)},
-        tags=TAG_CONSULTATIONS,
-    )
-    def get(self, request, authority_slug, consultation_id):
-        return Response(consultation_data(self._consultation(consultation_id)))
-
-
-COMMENT_STATUS_PARAMETER = OpenApiParameter(
-    "status",
-    OpenApiTypes.STR,
-    enum=CommentStatus.values,
-    description="Staff with `charters.view` only: comments in this moderation state. Everyone else sees published "
-    "comments only.",
-)
-
-
-class CommentList(ConsultationsView):
-    domain_field_map = {"speaking_for": "organisation_id"}
-
-    @extend_schema(
-        operation_id="comments_list",
-        summary="List a consultation's comments",
-        description="Published comments with the authority's public answers, oldest first. Authors are never named.",
-        parameters=[COMMENT_STATUS_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(CommentSerializer, "CommentPage"), **error_responses(400, 403, 404)},
-        tags=TAG_CONSULTATIONS,
-    )
-    def get(self, request, authority_slug, consultation_id):
-        consultation = self._consultation(consultation_id)
-        state = choice_param(request, "status", CommentStatus.values)
-        if state and state != CommentStatus.PUBLISHED and not self.can("charters.view"):
-            raise exceptions.PermissionDenied("Only the authority's staff see comments that are not published.")
-        comments = consultation_selectors.staff_comments(consultation).filter(status=state or CommentStatus.PUBLISHED)
-        return paginate(self, comments, CommentSerializer, prepare=_decorated)
-
-    @extend_schema(
-        operation_id="comments_create",
-        summary="Comment on a consultation",
-        description="Anyone signed in, while the consultation is open. The comment is held until a moderator "
-        "publishes it.",
-        request=CommentCreateSerializer,
-        responses={201: CommentSerializer, **error_responses(400, 401, 404, 409)},
-        tags=TAG_CONSULTATIONS,
-    )
-    def post(self, request, authority_slug, consultation_id):
-        consultation = consultation_selectors.consultation_get_public(self.authority, consultation_id)
-        if consultation is None:
-            raise exceptions.NotFound("No such consultation.")
-        data = validated(CommentCreateSerializer, request.data)
-        section = data["section"]
-        item_id = data.get("item_id")
-        target = consultation_selectors.comment_target(consultation, section, "" if item_id is None else str(item_id))
-        if target is None:
-            raise exceptions.ValidationError({"item_id": ["Choose a part of the charter in this consultation"]})
-        organisation = None
-        if organisation_id := data.get("organisation_id"):
-            # Whether the caller may speak for the group is the service's rule; here it only has to exist.
-            organisation = account_selectors.community_groups().filter(pk=organisation_id).first()
-            if organisation is None:
-                raise exceptions.ValidationError({"organisation_id": ["Choose a community group"]})
-        comment = consultation_services.comment_create(
-            consultation=consultation,
-            acting_user=request.user,
-            section=target.section,
-            item=target.item,
-            text=data["text"],
-            organisation=organisation,
-        )
-        comment = consultation_selectors.staff_comments(consultation).get(pk=comment.pk)
-        return Response(CommentSerializer(_decorated(comment)).data, status=status.HTTP_201_CREATED)
-
-
-class CommentModeration(ConsultationsView):
-    method_permissions = {"POST": "consultations.moderate"}
-
-    @extend_schema(
-        operation_id="comments_moderate",
-        summary="Publish or hide a comment",
-        description="Moderators (`consultations.moderate`), while the version is in consultation. Hiding needs a "
-        "reason, emailed to the author.",
-        request=ModerationSerializer,
-        responses={200: CommentSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CONSULTATIONS,
-    )
-    def post(self, request, authority_slug, consultation_id, comment_id):
-        consultation = self._consultation(consultation_id)
-        comment = _comment(consultation, comment_id)
-        data = validated(ModerationSerializer, request.data)
-        consultation_services.comment_moderate(
-            comment=comment, acting_user=request.user, decision=data["decision"], reason=data.get("reason", "")
-        )
-        return Response(CommentSerializer(_comment(consultation, comment_id)).data)
-
-
-class CommentAnswer(ConsultationsView):
-    method_permissions = {"PUT": "consultations.moderate"}
-
-    @extend_schema(
-        operation_id="comments_answer",
-        summary="Answer a published comment",
-        description="Moderators (`consultations.moderate`). The first answer is emailed to the author; a later one "
-        "replaces it (the audit trail keeps the old text).",
-        request=ResponseInputSerializer,
-        responses={200: CommentSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_CONSULTATIONS,
-    )
-    def put(self, request, authority_slug, consultation_id, comment_id):
-        consultation = self._consultation(consultation_id)
-        comment = _comment(consultation, comment_id)
-        data = validated(ResponseInputSerializer, request.data)
-        consultation_services.comment_respond(comment=comment, acting_user=request.user, **data)
-        return Response(CommentSerializer(_comment(consultation, comment_id)).data)
-
-
-def _comment(consultation, comment_id) -> Comment:
-    comment = consultation_selectors.staff_comment_get(consultation, comment_id)
-    if comment is None:
-        raise exceptions.NotFound("No such comment.")
-    return comment
-
-
 # Every consultation the public may read is listed at /consultations/ on the site; the API lists an authority's.
-class ConsultationList(ListMixin, Endpoint, ConsultationsView):
-    tags = TAG_CONSULTATIONS
+class ConsultationList(ListMixin, ConsultationEndpoint):
     output_serializer, page_name = ConsultationSerializer, "ConsultationPage"
     docs = {
         "get": Doc(
@@ -255,3 +142,130 @@ class ConsultationList(ListMixin, Endpoint, ConsultationsView):
 
     def items(self):
         return consultation_selectors.consultations_visible(self.authority, include_drafts=self.can("charters.view"))
+
+
+class ConsultationDetail(RetrieveMixin, ConsultationEndpoint):
+    output_serializer = ConsultationDetailSerializer
+    docs = {
+        "get": Doc(
+            "consultations_retrieve",
+            "Read a consultation",
+            "Its dates, whether it takes comments today, and the version consulted on in full (public once it has "
+            "gone out for consultation). Its comments are at /comments/.",
+            errors=(404,),
+        )
+    }
+
+    def get_object(self):
+        return self.consultation
+
+    def present(self, consultation) -> dict:
+        return consultation_data(consultation)
+
+
+COMMENT_STATUS_PARAMETER = OpenApiParameter(
+    "status",
+    OpenApiTypes.STR,
+    enum=CommentStatus.values,
+    description="Staff with `charters.view` only: comments in this moderation state. Everyone else sees published "
+    "comments only.",
+)
+
+
+class CommentList(ListMixin, CreateMixin, ConsultationEndpoint, ObjectEndpoint):
+    domain_field_map = {"speaking_for": "organisation_id"}
+    output_serializer, page_name = CommentSerializer, "CommentPage"
+    # Comments are made on a consultation the public may read, whoever makes them.
+    selector, lookup = consultation_selectors.consultation_get_public, "consultation_id"
+    not_found = "No such consultation."
+    create_serializer, create_service = CommentCreateSerializer, consultation_services.comment_create
+    object_argument = "consultation"
+    docs = {
+        "get": Doc(
+            "comments_list",
+            "List a consultation's comments",
+            "Published comments with the authority's public answers, oldest first. Authors are never named.",
+            errors=(400, 403, 404),
+            parameters=(COMMENT_STATUS_PARAMETER,),
+        ),
+        "post": Doc(
+            "comments_create",
+            "Comment on a consultation",
+            "Anyone signed in, while the consultation is open. The comment is held until a moderator publishes it.",
+            errors=(400, 401, 404, 409),
+        ),
+    }
+
+    def items(self):
+        consultation = self.consultation
+        state = choice_param(self.request, "status", CommentStatus.values)
+        if state and state != CommentStatus.PUBLISHED and not self.can("charters.view"):
+            raise exceptions.PermissionDenied("Only the authority's staff see comments that are not published.")
+        return consultation_selectors.staff_comments(consultation).filter(status=state or CommentStatus.PUBLISHED)
+
+    def prepare_item(self, comment):
+        return _decorated(comment)
+
+    def create(self, consultation, data: dict):
+        section, item_id = data["section"], data.get("item_id")
+        target = consultation_selectors.comment_target(consultation, section, "" if item_id is None else str(item_id))
+        if target is None:
+            raise exceptions.ValidationError({"item_id": ["Choose a part of the charter in this consultation"]})
+        organisation = None
+        if organisation_id := data.get("organisation_id"):
+            # Whether the caller may speak for the group is the service's rule; here it only has to exist.
+            organisation = account_selectors.community_groups().filter(pk=organisation_id).first()
+            if organisation is None:
+                raise exceptions.ValidationError({"organisation_id": ["Choose a community group"]})
+        values = {"section": target.section, "item": target.item, "text": data["text"], "organisation": organisation}
+        comment = self.call(self.create_service, consultation, values)
+        return _decorated(consultation_selectors.staff_comments(consultation).get(pk=comment.pk))
+
+
+class CommentEndpoint(ConsultationEndpoint):
+    """About one comment of the consultation; answers it read again after the change."""
+
+    object_argument = "comment"
+    output_serializer = CommentSerializer
+
+    def get_object(self):
+        comment = consultation_selectors.staff_comment_get(self.consultation, self.kwargs["comment_id"])
+        if comment is None:
+            raise exceptions.NotFound("No such comment.")
+        return comment
+
+
+class CommentModeration(ActionMixin, CommentEndpoint):
+    method_permissions = {"POST": "consultations.moderate"}
+    action_serializer, action_service = ModerationSerializer, consultation_services.comment_moderate
+    docs = {
+        "post": Doc(
+            "comments_moderate",
+            "Publish or hide a comment",
+            "Moderators (`consultations.moderate`), while the version is in consultation. Hiding needs a reason, "
+            "emailed to the author.",
+            errors=STAFF_WRITE,
+        )
+    }
+
+    def act(self, comment, data: dict):
+        self.call(self.action_service, comment, {"decision": data["decision"], "reason": data.get("reason", "")})
+        return self.get_object()
+
+
+class CommentAnswer(ReplaceMixin, CommentEndpoint):
+    method_permissions = {"PUT": "consultations.moderate"}
+    replace_serializer, replace_service = ResponseInputSerializer, consultation_services.comment_respond
+    docs = {
+        "put": Doc(
+            "comments_answer",
+            "Answer a published comment",
+            "Moderators (`consultations.moderate`). The first answer is emailed to the author; a later one replaces "
+            "it (the audit trail keeps the old text).",
+            errors=STAFF_WRITE,
+        )
+    }
+
+    def replace(self, comment, data: dict):
+        self.call(self.replace_service, comment, data)
+        return self.get_object()

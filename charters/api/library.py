@@ -1,19 +1,11 @@
 """The measure library: platform and local measures, to copy into a charter (filters in charters/filters.py)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from accounts.api.foundation import (
-    PAGE_PARAMETERS,
-    apply_ordering,
-    choice_param,
-    error_responses,
-    ordering_parameter,
-    paginate,
-    paginated,
-)
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import choice_param
+from accounts.api.generic import Doc, Endpoint, ListMixin
 
 from .. import library
 from ..models import Unit
@@ -36,28 +28,29 @@ class LibraryMeasureSerializer(serializers.Serializer):
 LIBRARY_ORDERING = ("code", "title", "unit", "theme")
 
 
-class MeasureLibrary(AuthorityApiView):
-    @extend_schema(
-        operation_id="measures_list",
-        summary="List the measure library",
-        description="The platform's measures and the authority's local measures in use, open to anyone.",
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Words the code, title, theme or outcome contain."),
-            OpenApiParameter("theme", OpenApiTypes.STR, description="Only measures with exactly this theme."),
-            OpenApiParameter("unit", OpenApiTypes.STR, enum=Unit.values, description="Only measures in this unit."),
-            ordering_parameter(LIBRARY_ORDERING, "code"),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(LibraryMeasureSerializer, "LibraryMeasurePage"), **error_responses(400, 404)},
-        tags=TAG_LIBRARY,
-    )
-    def get(self, request, authority_slug):
-        measures = library.library_measure_list(
-            self.authority,
-            q=request.query_params.get("q", "").strip()[:100],
-            theme=request.query_params.get("theme", "").strip(),
-            unit=choice_param(request, "unit", Unit.values),
+class MeasureLibrary(ListMixin, Endpoint):
+    tags = TAG_LIBRARY
+    output_serializer, page_name = LibraryMeasureSerializer, "LibraryMeasurePage"
+    # "is_local" then "id" break ties between a platform and a local measure with the same code.
+    ordering_fields, default_ordering, ordering_tie_break = LIBRARY_ORDERING, "code", ("is_local", "id")
+    docs = {
+        "get": Doc(
+            "measures_list",
+            "List the measure library",
+            "The platform's measures and the authority's local measures in use, open to anyone.",
+            errors=(400, 404),
+            parameters=(
+                OpenApiParameter("q", OpenApiTypes.STR, description="Words the code, title, theme or outcome contain."),
+                OpenApiParameter("theme", OpenApiTypes.STR, description="Only measures with exactly this theme."),
+                OpenApiParameter("unit", OpenApiTypes.STR, enum=Unit.values, description="Only measures in this unit."),
+            ),
         )
-        # "is_local" then "id" break ties between a platform and a local measure with the same code.
-        measures = apply_ordering(request, measures, LIBRARY_ORDERING, "code", tie_break=("is_local", "id"))
-        return paginate(self, measures, LibraryMeasureSerializer)
+    }
+
+    def items(self):
+        return library.library_measure_list(
+            self.authority,
+            q=self.request.query_params.get("q", "").strip()[:100],
+            theme=self.request.query_params.get("theme", "").strip(),
+            unit=choice_param(self.request, "unit", Unit.values),
+        )

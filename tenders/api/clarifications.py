@@ -2,17 +2,14 @@
 answering."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate, paginated, validated
-from accounts.api.generic import Doc, ObjectEndpoint, ReplaceMixin
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import PAGE_PARAMETERS, paginate, paginated
+from accounts.api.generic import CreateMixin, Doc, ObjectEndpoint, ReplaceMixin
 
 from .. import clarifications, selectors
-from ..models import Tender
-from .common import BIDDER_ERRORS, STAFF_WRITE, TAG_CLARIFICATIONS, supplier_organisation
+from .common import BIDDER_WRITE, STAFF_WRITE, TAG_CLARIFICATIONS, supplier_organisation
 
 
 class PublishedClarificationSerializer(serializers.Serializer):
@@ -54,39 +51,51 @@ class ClarificationAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=clarifications.ANSWER_MAX_LENGTH)
 
 
-class ClarificationList(AuthorityApiView):
+MINE_PARAMETER = OpenApiParameter(
+    "mine",
+    OpenApiTypes.BOOL,
+    description="Only the questions you or your organisations asked, answered or not (signed in).",
+)
+
+
+class ClarificationList(CreateMixin, ObjectEndpoint):
     domain_field_map = {"organisation": "organisation_id"}
+    tags = TAG_CLARIFICATIONS
+    # Questions are asked about a tender the public may read; staff read theirs through `tender_for_staff`.
+    selector, lookup, not_found = clarifications.tender_get_public, "tender_id", "No such tender."
+    create_serializer, create_service = ClarificationAskSerializer, clarifications.clarification_ask
+    object_argument = "tender"
+    output_serializer = ClarificationSerializer
+    docs = {
+        # The public read the published questions only, in their own shape; the page is documented in full.
+        "get": Doc(
+            "clarifications_list",
+            "List a tender's clarification questions",
+            "Published questions with their answers, for anyone (who asked is never shown). With `mine=true`, a "
+            "supplier's member reads the questions they and their organisations asked; staff with `tenders.view` "
+            "read every question, waiting ones first, with who asked.",
+            errors=(401, 404),
+            parameters=(MINE_PARAMETER, *PAGE_PARAMETERS),
+            responses={200: paginated(ClarificationSerializer, "ClarificationPage")},
+        ),
+        "post": Doc(
+            "clarifications_create",
+            "Ask a clarification question",
+            "A signed-in member of a supplier organisation asks privately, before the clarification deadline (409 "
+            "after it). The authority publishes the answer to every bidder, reworded so it names nobody.",
+            errors=BIDDER_WRITE,
+        ),
+    }
 
-    def _tender(self, *, staff: bool) -> Tender:
-        if staff:
-            tender = selectors.tender_for_staff(self.authority, self.kwargs["tender_id"])
-        else:
-            tender = clarifications.tender_get_public(self.authority, self.kwargs["tender_id"])
-        if tender is None:
-            raise exceptions.NotFound("No such tender.")
-        return tender
-
-    @extend_schema(
-        operation_id="clarifications_list",
-        summary="List a tender's clarification questions",
-        description="Published questions with their answers, for anyone (who asked is never shown). With "
-        "`mine=true`, a supplier's member reads the questions they and their organisations asked; staff with "
-        "`tenders.view` read every question, waiting ones first, with who asked.",
-        parameters=[
-            OpenApiParameter(
-                "mine",
-                OpenApiTypes.BOOL,
-                description="Only the questions you or your organisations asked, answered or not (signed in).",
-            ),
-            *PAGE_PARAMETERS,
-        ],
-        responses={200: paginated(ClarificationSerializer, "ClarificationPage"), **error_responses(401, 404)},
-        tags=TAG_CLARIFICATIONS,
-    )
     def get(self, request, authority_slug, tender_id):
         mine = request.query_params.get("mine", "").lower() in ("true", "1", "yes")
         staff = self.can("tenders.view")
-        tender = self._tender(staff=staff and not mine)
+        if staff and not mine:
+            tender = selectors.tender_for_staff(self.authority, tender_id)
+            if tender is None:
+                raise exceptions.NotFound(self.not_found)
+        else:
+            tender = self.get_object()
         if mine:
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated()
@@ -96,26 +105,18 @@ class ClarificationList(AuthorityApiView):
             return paginate(self, clarifications.clarifications_for_staff(tender), ClarificationSerializer)
         return paginate(self, clarifications.clarifications_published(tender), PublishedClarificationSerializer)
 
-    @extend_schema(
-        operation_id="clarifications_create",
-        summary="Ask a clarification question",
-        description="A signed-in member of a supplier organisation asks privately, before the clarification "
-        "deadline (409 after it). The authority publishes the answer to every bidder, reworded so it names nobody.",
-        request=ClarificationAskSerializer,
-        responses={201: ClarificationSerializer, **BIDDER_ERRORS},
-        tags=TAG_CLARIFICATIONS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        tender = self._tender(staff=False)
-        data = validated(ClarificationAskSerializer, request.data)
-        organisation = supplier_organisation(request.user, data.get("organisation_id"))
-        clarification = clarifications.clarification_ask(
-            tender=tender, acting_user=request.user, organisation=organisation, question=data["question"]
-        )
-        clarification = clarifications.clarification_get_for_staff(self.authority, clarification.pk)
-        return Response(ClarificationSerializer(clarification).data, status=status.HTTP_201_CREATED)
+    def get_object(self):
+        if self.request.method == "POST" and not self.request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()  # before the tender: asking is for signed-in bidders
+        return super().get_object()
+
+    def create(self, tender, data: dict):
+        organisation = supplier_organisation(self.request.user, data.get("organisation_id"))
+        return self.call(self.create_service, tender, {"organisation": organisation, "question": data["question"]})
+
+    def present(self, clarification) -> dict:
+        clarification = clarifications.clarification_get_for_staff(self.authority, clarification.pk)  # read again
+        return ClarificationSerializer(clarification).data
 
 
 class ClarificationAnswer(ReplaceMixin, ObjectEndpoint):

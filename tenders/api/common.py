@@ -1,9 +1,9 @@
-"""What the tenders API's resources share: tags, error responses, the 409 for a state refusal, the supplier
+"""What the tenders API's resources share: tags, the errors of a write, the 409 for a state refusal, the supplier
 organisation a bidder acts for, and the monetised value's shape."""
 
 from rest_framework import exceptions, serializers
 
-from accounts.api.foundation import error_responses, register_conflicts
+from accounts.api.foundation import register_conflicts
 
 from .. import clarifications, offers, sealing, services
 
@@ -20,10 +20,9 @@ TAG_CLARIFICATIONS = ["clarifications"]
 TAG_BIDDER = ["offers (bidders)"]
 TAG_STAFF_OFFERS = ["offers (staff)"]
 
-READ_ERRORS = error_responses(400, 404)
-STAFF_WRITE = (400, 401, 403, 404, 409)  # the errors of a staff write, for `Doc(errors=...)`
-STAFF_WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
-BIDDER_ERRORS = error_responses(400, 401, 403, 404, 409)
+# The errors of a write, for `Doc(errors=...)`.
+STAFF_WRITE = (400, 401, 403, 404, 409)
+BIDDER_WRITE = (400, 401, 403, 404, 409)
 
 
 class Conflict(exceptions.APIException):

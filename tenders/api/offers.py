@@ -1,12 +1,9 @@
 """Offers, the bidder's side: start, read, save, submit and withdraw your organisation's own offer. Anyone else
 gets 404."""
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
 
-from accounts.api.foundation import error_responses, validated
-from accounts.api.views import AuthorityApiView
+from accounts.api.generic import ActionMixin, CreateMixin, Doc, ObjectEndpoint, ReplaceMixin, RetrieveMixin
 from charters.models import Unit
 from foundation.errors import DomainError
 
@@ -14,7 +11,7 @@ from .. import clarifications, offers, selectors
 from ..forms.offers import ANSWER_MAX_LENGTH
 from ..models import DocumentKind, OfferStatus, QuestionKind
 from .common import (
-    BIDDER_ERRORS,
+    BIDDER_WRITE,
     TAG_BIDDER,
     Conflict,
     MonetisedValueSerializer,
@@ -125,37 +122,48 @@ class OfferSubmitSerializer(serializers.Serializer):
     )
 
 
-class MyOfferView(AuthorityApiView):
-    def _offer(self):
-        offer = selectors.offer_get_for_bidder(self.authority, self.kwargs["offer_id"], self.request.user)
-        if offer is None:
-            raise exceptions.NotFound("No such offer.")
-        return offer
+class BidderEndpoint(ObjectEndpoint):
+    """The bidder's side: signed in (401 otherwise); answers the offer as its bidder reads it."""
+
+    tags = TAG_BIDDER
+    output_serializer = MyOfferSerializer
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
 
+    def present(self, offer) -> dict:
+        return my_offer_data(offer)
 
-class OfferStart(MyOfferView):
+
+class MyOfferEndpoint(BidderEndpoint):
+    """The caller's organisation's own offer: anyone else's is not found."""
+
+    selector, lookup, not_found = selectors.offer_get_for_bidder, "offer_id", "No such offer."
+    object_argument = "offer"
+
+    def selector_options(self) -> dict:
+        return {"user": self.request.user}
+
+
+class OfferStart(CreateMixin, BidderEndpoint):
     domain_field_map = {"lot": "lot_id"}
+    selector, lookup, not_found = clarifications.tender_get_public, "tender_id", "No such tender."
+    create_serializer, create_service = OfferStartSerializer, offers.offer_start
+    object_argument = "tender"
+    docs = {
+        "post": Doc(
+            "offers_start",
+            "Start an offer",
+            "A member of a supplier organisation starts its offer for an open tender (or one lot of it); asking "
+            "again returns the same draft. Another supplier's offers are never visible.",
+            errors=BIDDER_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="offers_start",
-        summary="Start an offer",
-        description="A member of a supplier organisation starts its offer for an open tender (or one lot of it); "
-        "asking again returns the same draft. Another supplier's offers are never visible.",
-        request=OfferStartSerializer,
-        responses={201: MyOfferSerializer, **BIDDER_ERRORS},
-        tags=TAG_BIDDER,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = clarifications.tender_get_public(self.authority, tender_id)
-        if tender is None:
-            raise exceptions.NotFound("No such tender.")
-        data = validated(OfferStartSerializer, request.data)
-        organisation = supplier_organisation(request.user, data.get("organisation_id"))
+    def create(self, tender, data: dict):
+        organisation = supplier_organisation(self.request.user, data.get("organisation_id"))
         lot = None
         if data.get("lot_id") is not None:
             lot = selectors.lot_for_tender(tender, data["lot_id"])
@@ -163,36 +171,31 @@ class OfferStart(MyOfferView):
                 raise exceptions.ValidationError({"lot_id": ["Choose a lot of this tender"]})
         if refusal := offers.offer_refusal(tender):
             raise Conflict(refusal)  # the words the page shows for a tender that takes no more offers
-        offer = offers.offer_start(tender=tender, lot=lot, organisation=organisation, acting_user=request.user)
-        offer = selectors.offer_get_for_bidder(self.authority, offer.pk, request.user)
-        return Response(my_offer_data(offer), status=status.HTTP_201_CREATED)
+        offer = self.call(self.create_service, tender, {"lot": lot, "organisation": organisation})
+        return selectors.offer_get_for_bidder(self.authority, offer.pk, self.request.user)
 
 
-class MyOffer(MyOfferView):
-    @extend_schema(
-        operation_id="offers_mine_retrieve",
-        summary="Read your offer",
-        description="Your organisation's offer: the draft's price, commitments with their monetised value, answers, "
-        "supporting documents (metadata), and every submitted version with its receipt.",
-        responses={200: MyOfferSerializer, **error_responses(401, 404)},
-        tags=TAG_BIDDER,
-    )
-    def get(self, request, authority_slug, offer_id):
-        return Response(my_offer_data(self._offer()))
+class MyOffer(RetrieveMixin, ReplaceMixin, MyOfferEndpoint):
+    replace_serializer, replace_service = OfferUpdateSerializer, offers.offer_update
+    docs = {
+        "get": Doc(
+            "offers_mine_retrieve",
+            "Read your offer",
+            "Your organisation's offer: the draft's price, commitments with their monetised value, answers, "
+            "supporting documents (metadata), and every submitted version with its receipt.",
+            errors=(401, 404),
+        ),
+        "put": Doc(
+            "offers_mine_update",
+            "Save your draft",
+            "The whole draft: price, a commitment per relevant measure you commit to, an answer per question. "
+            "Refused with 409 after the deadline (the draft is kept) and while a submitted version stands (withdraw "
+            "it first).",
+            errors=BIDDER_WRITE,
+        ),
+    }
 
-    @extend_schema(
-        operation_id="offers_mine_update",
-        summary="Save your draft",
-        description="The whole draft: price, a commitment per relevant measure you commit to, an answer per question. "
-        "Refused with 409 after the deadline (the draft is kept) and while a submitted version stands (withdraw it "
-        "first).",
-        request=OfferUpdateSerializer,
-        responses={200: MyOfferSerializer, **BIDDER_ERRORS},
-        tags=TAG_BIDDER,
-    )
-    def put(self, request, authority_slug, offer_id):
-        offer = self._offer()
-        data = validated(OfferUpdateSerializer, request.data)
+    def replace(self, offer, data: dict):
         commitments = {
             item["relevant_measure_id"]: offers.CommitmentInput(
                 quantity=item["quantity"],
@@ -204,14 +207,14 @@ class MyOffer(MyOfferView):
         }
         answers = {item["question_id"]: item["text"] for item in data["answers"]}
         try:
-            offers.offer_update(
-                offer=offer, acting_user=request.user, price=data["price"], commitments=commitments, answers=answers
+            self.call(
+                self.replace_service, offer, {"price": data["price"], "commitments": commitments, "answers": answers}
             )
         except offers.OfferDeadlinePassed:
             raise
         except DomainError as error:
             raise _offer_input_error(error, data) from None
-        return Response(my_offer_data(self._offer()))
+        return self.get_object()  # read again
 
 
 def _offer_input_error(error: DomainError, data: dict):
@@ -232,49 +235,55 @@ def _offer_input_error(error: DomainError, data: dict):
     return exceptions.ValidationError({field: [error.message]})
 
 
-class MyOfferSubmit(MyOfferView):
-    @extend_schema(
-        operation_id="offers_mine_submit",
-        summary="Submit your offer",
-        description="Freezes the draft on the server's clock and answers the receipt (a SHA-256 over the content "
-        "and the time of receipt), also emailed to your organisation's members. At or after the deadline: 409, "
-        "with the same words as the page.",
-        request=OfferSubmitSerializer,
-        responses={201: OfferSubmissionSerializer, **BIDDER_ERRORS},
-        tags=TAG_BIDDER,
-    )
-    def post(self, request, authority_slug, offer_id):
-        offer = self._offer()
-        if not validated(OfferSubmitSerializer, request.data)["declaration"]:
+class MyOfferSubmit(ActionMixin, MyOfferEndpoint):
+    action_serializer, action_service = OfferSubmitSerializer, offers.offer_submit
+    action_status = status.HTTP_201_CREATED
+    output_serializer = OfferSubmissionSerializer
+    docs = {
+        "post": Doc(
+            "offers_mine_submit",
+            "Submit your offer",
+            "Freezes the draft on the server's clock and answers the receipt (a SHA-256 over the content and the "
+            "time of receipt), also emailed to your organisation's members. At or after the deadline: 409, with the "
+            "same words as the page.",
+            errors=BIDDER_WRITE,
+        )
+    }
+
+    def act(self, offer, data: dict):
+        if not data["declaration"]:
             message = f"Confirm that you may submit this offer for {offer.organisation.name}"
             raise exceptions.ValidationError({"declaration": [message]})
         try:
-            submission = offers.offer_submit(offer=offer, acting_user=request.user)
+            return self.call(self.action_service, offer, {})
         except offers.OfferDeadlinePassed:
             raise
         except DomainError as error:
             if error.field:
                 raise
             raise Conflict(error.message) from None
-        return Response(OfferSubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+    def present(self, submission) -> dict:
+        return OfferSubmissionSerializer(submission).data
 
 
-class MyOfferWithdraw(MyOfferView):
-    @extend_schema(
-        operation_id="offers_mine_withdraw",
-        summary="Withdraw your submitted offer",
-        description="Before the deadline only: the submitted version stops counting; the draft stays, to change and "
-        "submit again.",
-        request=None,
-        responses={200: MyOfferSerializer, **BIDDER_ERRORS},
-        tags=TAG_BIDDER,
-    )
-    def post(self, request, authority_slug, offer_id):
-        offer = self._offer()
+class MyOfferWithdraw(ActionMixin, MyOfferEndpoint):
+    action_service = offers.offer_withdraw
+    docs = {
+        "post": Doc(
+            "offers_mine_withdraw",
+            "Withdraw your submitted offer",
+            "Before the deadline only: the submitted version stops counting; the draft stays, to change and submit "
+            "again.",
+            errors=BIDDER_WRITE,
+        )
+    }
+
+    def act(self, offer, data: dict):
         try:
-            offers.offer_withdraw(offer=offer, acting_user=request.user)
+            self.call(self.action_service, offer, {})
         except offers.OfferDeadlinePassed:
             raise
         except DomainError as error:
             raise Conflict(error.message) from None
-        return Response(my_offer_data(self._offer()))
+        return self.get_object()  # read again

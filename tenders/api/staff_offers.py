@@ -5,17 +5,17 @@ from types import SimpleNamespace
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, error_responses, paginate
-from accounts.api.views import AuthorityApiView
+from accounts.api.foundation import PAGE_PARAMETERS, paginate
+from accounts.api.generic import ActionMixin, Doc, ObjectEndpoint, RetrieveMixin
 from foundation.errors import DomainError
 
 from .. import sealing, selectors
 from ..documents import CONTENT_TYPES
-from .common import STAFF_WRITE_ERRORS, TAG_STAFF_OFFERS, Conflict, MonetisedValueSerializer, OfferValueSerializer
+from .common import STAFF_WRITE, TAG_STAFF_OFFERS, Conflict, MonetisedValueSerializer, OfferValueSerializer
 
 # Offers: staff reads, only through the seal ---------------------------------------------------------------------
 
@@ -79,9 +79,10 @@ class SealedOfferPageSerializer(serializers.Serializer):
     results = StaffOfferSerializer(many=True, help_text="Empty while sealed.")
 
 
-class StaffOfferView(AuthorityApiView):
+class StaffOfferEndpoint(ObjectEndpoint):
     """Reads of offer content: the role check's refusal is audited as the pages' is; the seal's by the guard."""
 
+    tags = TAG_STAFF_OFFERS
     refusal_what = "offer"
 
     def require(self, permission: str) -> None:
@@ -95,29 +96,37 @@ class StaffOfferView(AuthorityApiView):
             raise
 
 
+class TenderOffersEndpoint(StaffOfferEndpoint):
+    """About a tender's offers as a whole."""
+
+    selector, lookup, not_found = selectors.tender_for_staff, "tender_id", "No such tender."
+    object_argument = "tender"
+
+
 def _sealing_refused(error):
     """The guard's refusals as the pages answer them: 403 with the guard's words."""
     return exceptions.PermissionDenied(error.message)
 
 
-class StaffOfferList(StaffOfferView):
+class StaffOfferList(TenderOffersEndpoint):
     method_permissions = {"GET": "offers.view"}
     refusal_what = "offer list"
+    output_serializer = SealedOfferPageSerializer
+    docs = {
+        "get": Doc(
+            "offers_staff_list",
+            "List a tender's offers (staff)",
+            "Procurement officers and cleared evaluators (`offers.view`). Before a procurement officer opens the "
+            "offers, only how many there are (`sealed`: true, no results), and the attempt is audited; after, each "
+            "offer's current submitted version, valued, by lot then supplier.",
+            errors=(401, 403, 404),
+            parameters=tuple(PAGE_PARAMETERS),
+        )
+    }
 
-    @extend_schema(
-        operation_id="offers_staff_list",
-        summary="List a tender's offers (staff)",
-        description="Procurement officers and cleared evaluators (`offers.view`). Before a procurement officer "
-        "opens the offers, only how many there are (`sealed`: true, no results), and the attempt is audited; "
-        "after, each offer's current submitted version, valued, by lot then supplier.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: SealedOfferPageSerializer, **error_responses(401, 403, 404)},
-        tags=TAG_STAFF_OFFERS,
-    )
+    # Not a ListMixin page: the seal decides whether there is one.
     def get(self, request, authority_slug, tender_id):
-        tender = selectors.tender_for_staff(self.authority, tender_id)
-        if tender is None:
-            raise exceptions.NotFound("No such tender.")
+        tender = self.get_object()
         try:
             found = sealing.offers_for_staff(tender=tender, user=request.user)
         except sealing.OffersSealed as error:
@@ -131,25 +140,32 @@ class StaffOfferList(StaffOfferView):
         return response
 
 
-class StaffOfferDetail(StaffOfferView):
+class StaffOfferDetail(RetrieveMixin, StaffOfferEndpoint):
     method_permissions = {"GET": "offers.view"}
+    output_serializer = StaffOfferDetailSerializer
+    docs = {
+        "get": Doc(
+            "offers_staff_retrieve",
+            "Read an offer (staff)",
+            "The current submitted version, frozen at submission: price, commitments with their value, answers, "
+            "documents, identikit and over-claim findings, and whether the receipt verifies. 403 with the reason "
+            "(audited) until a procurement officer has opened the tender's offers.",
+            errors=(401, 403, 404),
+        )
+    }
 
-    @extend_schema(
-        operation_id="offers_staff_retrieve",
-        summary="Read an offer (staff)",
-        description="The current submitted version, frozen at submission: price, commitments with their value, "
-        "answers, documents, identikit and over-claim findings, and whether the receipt verifies. 403 with the "
-        "reason (audited) until a procurement officer has opened the tender's offers.",
-        responses={200: StaffOfferDetailSerializer, **error_responses(401, 403, 404)},
-        tags=TAG_STAFF_OFFERS,
-    )
-    def get(self, request, authority_slug, offer_id):
+    def get_object(self):
         try:
-            staff_offer = sealing.offer_for_staff(authority=self.authority, offer_id=offer_id, user=request.user)
+            staff_offer = sealing.offer_for_staff(
+                authority=self.authority, offer_id=self.kwargs["offer_id"], user=self.request.user
+            )
         except (sealing.OffersSealed, sealing.OfferAccessRefused) as error:
             raise _sealing_refused(error) from None
         if staff_offer is None:
             raise exceptions.NotFound("No such offer.")
+        return staff_offer
+
+    def present(self, staff_offer) -> dict:
         view = sealing.offer_view(staff_offer)
         presented = SimpleNamespace(
             offer=staff_offer.offer,
@@ -164,36 +180,40 @@ class StaffOfferDetail(StaffOfferView):
             documents=view.documents,
             overclaims=view.overclaims,
         )
-        return Response(StaffOfferDetailSerializer(presented).data)
+        return StaffOfferDetailSerializer(presented).data
 
 
-class StaffOfferDocument(StaffOfferView):
+class StaffOfferDocument(StaffOfferEndpoint):
     method_permissions = {"GET": "offers.view"}
     refusal_what = "document"
-
-    @extend_schema(
-        operation_id="offers_staff_document",
-        summary="Download an offer's supporting document (staff)",
-        description="The file as submitted, once the offers are opened (403, audited, before). A stored copy that no "
-        "longer matches the receipt's SHA-256 is withheld (409, audited).",
-        responses={
-            **{
+    docs = {
+        "get": Doc(
+            "offers_staff_document",
+            "Download an offer's supporting document (staff)",
+            "The file as submitted, once the offers are opened (403, audited, before). A stored copy that no longer "
+            "matches the receipt's SHA-256 is withheld (409, audited).",
+            errors=(401, 403, 404, 409),
+            responses={
                 (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
                 for content_type in CONTENT_TYPES.values()
             },
-            **error_responses(401, 403, 404, 409),
-        },
-        tags=TAG_STAFF_OFFERS,
-    )
-    def get(self, request, authority_slug, document_id):
+        )
+    }
+
+    def get_object(self):
         try:
             document = sealing.offer_document_for_staff(
-                authority=self.authority, document_id=document_id, user=request.user
+                authority=self.authority, document_id=self.kwargs["document_id"], user=self.request.user
             )
         except (sealing.OffersSealed, sealing.OfferAccessRefused) as error:
             raise _sealing_refused(error) from None
         if document is None:
             raise exceptions.NotFound("No such document.")
+        return document
+
+    # A file, not a serializer's data.
+    def get(self, request, authority_slug, document_id):
+        document = self.get_object()
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -211,28 +231,29 @@ class OffersOpeningSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many offers were opened.")
 
 
-class OffersOpen(StaffOfferView):
+class OffersOpen(ActionMixin, TenderOffersEndpoint):
     method_permissions = {"POST": "offers.open"}
     refusal_what = "opening"
+    action_service, output_serializer = sealing.offers_open, OffersOpeningSerializer
+    docs = {
+        "post": Doc(
+            "offers_open",
+            "Open a tender's offers",
+            "Procurement officers (`offers.open`), once the submission deadline has passed: an audited act, after "
+            "which offers can be read. Refused with 409 and the reason (also audited) before the deadline or when "
+            "already opened.",
+            errors=STAFF_WRITE,
+        )
+    }
 
-    @extend_schema(
-        operation_id="offers_open",
-        summary="Open a tender's offers",
-        description="Procurement officers (`offers.open`), once the submission deadline has passed: an audited act, "
-        "after which offers can be read. Refused with 409 and the reason (also audited) before the deadline or "
-        "when already opened.",
-        request=None,
-        responses={200: OffersOpeningSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_STAFF_OFFERS,
-    )
-    def post(self, request, authority_slug, tender_id):
-        tender = selectors.tender_for_staff(self.authority, tender_id)
-        if tender is None:
-            raise exceptions.NotFound("No such tender.")
+    def act(self, tender, data: dict):
         try:
-            tender = sealing.offers_open(tender=tender, acting_user=request.user)
+            self.call(self.action_service, tender, {})
         except DomainError as error:
             raise Conflict(error.message) from None
-        tender = selectors.tender_for_staff(self.authority, tender_id)
+        return tender
+
+    def present(self, tender) -> dict:
+        tender = selectors.tender_for_staff(self.authority, tender.pk)  # read again
         tender.count = sealing.submitted_offer_count(tender)
-        return Response(OffersOpeningSerializer(tender).data)
+        return OffersOpeningSerializer(tender).data

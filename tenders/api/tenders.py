@@ -3,21 +3,24 @@ weightings, and the transitions: publish, amend, cancel."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from accounts.api.foundation import PAGE_PARAMETERS, apply_ordering, error_responses, paginate, paginated, validated
+from accounts.api.foundation import apply_ordering, validated
 from accounts.api.generic import (
     ActionMixin,
+    CreateMixin,
     Doc,
+    Endpoint,
+    ListMixin,
     ObjectEndpoint,
+    PlatformEndpoint,
     ReplaceMixin,
     UpdateMixin,
     filter_serializer,
     filtered,
 )
-from accounts.api.views import ApiView, AuthorityApiView
 from accounts.scoping import dangerously_unscoped
 from charters.models import Unit
 
@@ -25,7 +28,7 @@ from .. import clarifications, sealing, selectors, services
 from ..filters import PlatformTenderFilterSet, StaffTenderFilterSet
 from ..models import QuantityKind, QuestionKind, Tender, TenderCategory, TenderStatus
 from .clarifications import PublishedClarificationSerializer
-from .common import READ_ERRORS, STAFF_WRITE, STAFF_WRITE_ERRORS, TAG_TENDERS, money_field
+from .common import STAFF_WRITE, TAG_TENDERS, money_field
 
 # Output: tenders ------------------------------------------------------------------------------------------------
 
@@ -252,22 +255,36 @@ def _ordered(request, tenders):
     return tenders
 
 
-class TenderList(AuthorityApiView):
+class TenderList(ListMixin, CreateMixin, Endpoint):
     method_permissions = {"POST": "tenders.manage"}
+    tags = TAG_TENDERS
+    # The order is the lists' own unless `?ordering=` is given (`_ordered`), so no `ordering_fields`.
+    output_serializer, page_name = TenderSummarySerializer, "TenderPage"
+    create_serializer, create_service = TenderDraftSerializer, services.tender_create_draft
+    object_argument = "authority"
+    docs = {
+        "get": Doc(
+            "tenders_list",
+            "List tenders",
+            "The authority's public tenders (published from their publication date, closed or awarded), as the "
+            "public tender list shows them. Staff with `tenders.view` may ask for every tender, drafts and cancelled "
+            "ones included, with `include_drafts=true`.",
+            errors=(400, 401, 403, 404),
+            parameters=(StaffTenderFilterSerializer, ORDERING_PARAMETER),
+        ),
+        "post": Doc(
+            "tenders_create",
+            "Create a draft tender",
+            "Procurement officers (`tenders.manage`). The draft then gets weightings, lots, relevant measures and "
+            "questions, and is published when nothing blocks it.",
+            errors=STAFF_WRITE,
+            responses={201: TenderDetailSerializer},
+        ),
+    }
 
-    @extend_schema(
-        operation_id="tenders_list",
-        summary="List tenders",
-        description="The authority's public tenders (published from their publication date, closed or awarded), as "
-        "the public tender list shows them. Staff with `tenders.view` may ask for every tender, drafts and "
-        "cancelled ones included, with `include_drafts=true`.",
-        parameters=[StaffTenderFilterSerializer, ORDERING_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(TenderSummarySerializer, "TenderPage"), **error_responses(400, 401, 403, 404)},
-        tags=TAG_TENDERS,
-    )
-    def get(self, request, authority_slug):
-        now = timezone.now()
-        query, state, with_drafts = _filtered(request, StaffTenderFilterSerializer)
+    def items(self):
+        self.now = now = timezone.now()
+        query, state, with_drafts = _filtered(self.request, StaffTenderFilterSerializer)
         if with_drafts:
             self.require("tenders.view")
             tenders = selectors.tender_list(self.authority, status=state, now=now)
@@ -276,45 +293,43 @@ class TenderList(AuthorityApiView):
         else:
             tenders = selectors.tender_list_public(now=now).filter(authority=self.authority)
         # Drafts: newest first (the selector's order); public: open ones closing soonest first; unless asked.
-        tenders = _ordered(request, filtered(StaffTenderFilterSet, tenders, query, now=now))
-        return paginate(self, tenders, TenderSummarySerializer, context={"now": now})
+        return _ordered(self.request, filtered(StaffTenderFilterSet, tenders, query, now=now))
 
-    @extend_schema(
-        operation_id="tenders_create",
-        summary="Create a draft tender",
-        description="Procurement officers (`tenders.manage`). The draft then gets weightings, lots, relevant measures "
-        "and questions, and is published when nothing blocks it.",
-        request=TenderDraftSerializer,
-        responses={201: TenderDetailSerializer, **STAFF_WRITE_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def post(self, request, authority_slug):
-        data = dict(validated(TenderDraftSerializer, request.data))
-        cpv_codes = data.pop("cpv_codes", [])
-        tender = services.tender_create_draft(
-            authority=self.authority, acting_user=request.user, cpv_codes=cpv_codes, **data
+    def page_context(self) -> dict:
+        return {"now": self.now}  # the instant the list was selected at, for each tender's status
+
+    def create(self, authority, data: dict):
+        data.setdefault("cpv_codes", [])
+        return self.call(self.create_service, authority, data)
+
+    def present(self, tender) -> dict:
+        return tender_data(selectors.tender_for_staff(self.authority, tender.pk), staff=True)
+
+
+class PlatformTenderList(ListMixin, PlatformEndpoint):
+    tags = TAG_TENDERS
+    output_serializer, page_name = TenderSummarySerializer, "PublicTenderPage"
+    docs = {
+        "get": Doc(
+            "tenders_public_list",
+            "List public tenders across authorities",
+            "Every authority's public tenders, as the site's tender list shows them: open ones closing soonest first, "
+            "then closed ones.",
+            errors=(400, 404),
+            parameters=(PlatformTenderFilterSerializer, ORDERING_PARAMETER),
         )
-        tender = selectors.tender_for_staff(self.authority, tender.pk)
-        return Response(tender_data(tender, staff=True), status=status.HTTP_201_CREATED)
+    }
 
-
-class PlatformTenderList(ApiView):
-    @extend_schema(
-        operation_id="tenders_public_list",
-        summary="List public tenders across authorities",
-        description="Every authority's public tenders, as the site's tender list shows them: open ones closing "
-        "soonest first, then closed ones.",
-        parameters=[PlatformTenderFilterSerializer, ORDERING_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: paginated(TenderSummarySerializer, "PublicTenderPage"), **READ_ERRORS},
-        tags=TAG_TENDERS,
-    )
-    def get(self, request):
-        now = timezone.now()
-        query, _, _ = _filtered(request, PlatformTenderFilterSerializer)
-        tenders = filtered(PlatformTenderFilterSet, selectors.tender_list_public(now=now), query, now=now)
+    def get(self, request, *args, **kwargs):
         # Public information, read across authorities on purpose (as the site's list does).
         with dangerously_unscoped():
-            return paginate(self, _ordered(request, tenders), TenderSummarySerializer)
+            return super().get(request, *args, **kwargs)
+
+    def items(self):
+        now = timezone.now()
+        query, _, _ = _filtered(self.request, PlatformTenderFilterSerializer)
+        tenders = filtered(PlatformTenderFilterSet, selectors.tender_list_public(now=now), query, now=now)
+        return _ordered(self.request, tenders)
 
 
 # One tender -----------------------------------------------------------------------------------------------------
