@@ -16,13 +16,15 @@ once, and the base answers the HTTP method and documents it.
   None answers 404.
 - The mixins: `ListMixin` (GET a page, ordered), `RetrieveMixin` (GET), `CreateMixin` (POST a new child of the
   object), `UpdateMixin` (PATCH, partial), `ReplaceMixin` (PUT), `DestroyMixin` (DELETE), `ActionMixin` (POST a
-  transition). Each validates with its serializer, calls its service as
-  `service(<object_argument>=obj, acting_user=user, **data)` (or the `create`, `update`, `replace`, `destroy`, `act`
-  hook, to override) and answers `present(result)`; `ListMixin` pages `items()`.
+  transition), `CollectionMixin` (GET every item of a short list, unpaged). Each validates with its serializer,
+  calls its service as `service(<object_argument>=obj, acting_user=user, **data)` (or the `create`, `update`,
+  `replace`, `destroy`, `act` hook, to override) and answers `present(result)`; `ListMixin` pages `items()`.
 - Filters: `filter_serializer(FilterSet)` validates and documents a FilterSet's query parameters, `filtered(...)`
   applies them (the FilterSet, in `<app>/filters.py`, is shared with the page's filter form).
 
-Endpoints whose behaviour is special (sealed offers, file downloads, a bidder's own offer) keep explicit methods.
+Endpoints whose behaviour is special (staff reads of offers through the seal, file downloads and uploads) keep
+explicit method bodies, but declare their schema through `docs` like every other: no endpoint carries a
+per-method `extend_schema`.
 """
 
 import inspect
