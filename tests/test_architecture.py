@@ -1,4 +1,5 @@
-"""The layering, read from the code: every import of an application package points down, never up.
+"""The layering, read from the code: every import of an application package points down, never up; and where
+things live: no form in a views module, no API module importing page views or carrying a per-method schema.
 
     config → publication → compact → evaluation → tenders → charters → accounts → foundation
 
@@ -173,4 +174,85 @@ def test_the_checker_flags_a_model_looked_up_by_name():
     source = "from django.apps import apps as django_apps\nAward = django_apps.get_model('evaluation', 'Award')\n"
     assert [str(finding) for finding in model_lookups(source, "tenders.ocds")] == [
         "tenders.ocds (line 2) looks a model up by name with get_model(); import the model instead"
+    ]
+
+
+# Where things live: forms in forms modules, API endpoints declared on the generic bases ---------------------------
+
+DOMAIN_APPS = ("accounts", "charters", "tenders", "evaluation", "compact")
+
+
+def _is_views_module(module: str) -> bool:
+    return ".views" in f".{module}" or module.endswith("_views")
+
+
+def _base_names(node: ast.ClassDef) -> list[str]:
+    return [_called_name(base) for base in node.bases]
+
+
+def forms_in_views(source: str, module: str) -> list[Finding]:
+    """Form classes defined in a views module: they belong in the app's forms module."""
+    if not _is_views_module(module):
+        return []
+    return [
+        Finding(module, node.lineno, f"defines the form {node.name}; move it to the app's forms module")
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef) and any(name.endswith(("Form", "FilterSet")) for name in _base_names(node))
+    ]
+
+
+def api_shape_problems(source: str, module: str) -> list[Finding]:
+    """In an API package: imports of view modules, and methods carrying their own `@extend_schema` (an endpoint's
+    schema is declared once, in its `docs`, on accounts/api/generic.py's bases)."""
+    findings = [
+        Finding(module, line, f"imports the view module {target}; import from the domain or forms modules")
+        for line, target in imports_of(source, module)
+        # the pages' views; the API's own base views (accounts.api.views) are what endpoints derive from
+        if _is_views_module(target) and target.split(".")[0] in DOMAIN_APPS and ".api." not in f"{target}."
+    ]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and any(
+                    _called_name(decorator.func if isinstance(decorator, ast.Call) else decorator) == "extend_schema"
+                    for decorator in item.decorator_list
+                ):
+                    findings.append(
+                        Finding(module, item.lineno, f"{node.name}.{item.name} has its own @extend_schema; use docs")
+                    )
+    return findings
+
+
+def test_no_form_is_defined_in_a_views_module():
+    findings = []
+    for path, module in application_modules():
+        findings += forms_in_views(path.read_text(encoding="utf-8"), module)
+    assert not findings, _report(findings, "forms defined in views modules")
+
+
+def test_every_api_module_has_the_one_shape():
+    findings = []
+    for path, module in application_modules():
+        if ".api." in f"{module}.":
+            findings += api_shape_problems(path.read_text(encoding="utf-8"), module)
+    assert not findings, _report(findings, "API modules off the one shape")
+
+
+def test_the_checker_flags_a_form_in_a_views_module_and_an_api_method_schema():
+    form = "from django import forms\nclass NoteForm(forms.Form):\n    note = forms.CharField()\n"
+    assert [str(f) for f in forms_in_views(form, "compact.views.contracts")] == [
+        "compact.views.contracts (line 2) defines the form NoteForm; move it to the app's forms module"
+    ]
+    assert forms_in_views(form, "compact.forms.contracts") == []
+    api = (
+        "from ..views.offers import ANSWER_MAX_LENGTH\n"
+        "class OfferDetail(Endpoint):\n"
+        "    @extend_schema(summary='Read an offer')\n"
+        "    def get(self, request):\n"
+        "        pass\n"
+    )
+    assert [str(f) for f in api_shape_problems(api, "tenders.api.offers")] == [
+        "tenders.api.offers (line 1) imports the view module tenders.views.offers; import from the domain or forms "
+        "modules",
+        "tenders.api.offers (line 4) OfferDetail.get has its own @extend_schema; use docs",
     ]
