@@ -302,10 +302,10 @@ class OrganisationMemberAddForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
-    verb = forms.ChoiceField(label="Action", required=False)
-    object_type = forms.ChoiceField(label="Object type", required=False)
-    actor = forms.CharField(label="Who (email contains)", required=False, max_length=100)
+class DateRangeFilterForm(forms.Form):
+    """A filter's optional from and to dates, both inclusive; a range that ends before it starts is refused at the
+    to date. Subclasses add their own fields (and list them, dates included, in `field_order`)."""
+
     date_from = forms.DateField(
         label="From (date)",
         required=False,
@@ -319,16 +319,23 @@ class AuditFilterForm(forms.Form):
         error_messages={"invalid": "Enter the to date as a real date"},
     )
 
-    def __init__(self, *args, verbs=(), object_types=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["verb"].choices = [("", "Any action")] + [(verb, verb) for verb in verbs]
-        self.fields["object_type"].choices = [("", "Any type")] + [(t, t) for t in object_types]
-
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "The to date must be the same as or after the from date")
         return data
+
+
+class AuditFilterForm(DateRangeFilterForm):
+    verb = forms.ChoiceField(label="Action", required=False)
+    object_type = forms.ChoiceField(label="Object type", required=False)
+    actor = forms.CharField(label="Who (email contains)", required=False, max_length=100)
+    field_order = ("verb", "object_type", "actor", "date_from", "date_to")
+
+    def __init__(self, *args, verbs=(), object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verb"].choices = [("", "Any action")] + [(verb, verb) for verb in verbs]
+        self.fields["object_type"].choices = [("", "Any type")] + [(t, t) for t in object_types]
 
 
 class ActingForGroupForm(forms.Form):

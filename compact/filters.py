@@ -6,42 +6,27 @@ both accept and refuse exactly the same."""
 
 from django import forms
 
+from accounts.forms import DateRangeFilterForm
+
 from . import impact
 
 FILTER_FIELDS = ("group_by", "theme", "supplier", "status", "date_from", "date_to")
 
 
-class ImpactFilterForm(forms.Form):
+class ImpactFilterForm(DateRangeFilterForm):
     group_by = forms.ChoiceField(label="Group by", choices=list(impact.DIMENSIONS.items()), required=False)
     theme = forms.ChoiceField(label="Theme", required=False)
     supplier = forms.TypedChoiceField(label="Supplier", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
         label="Contract status", required=False, choices=[("", "Any status"), *impact.STATUS_CHOICES]
     )
-    date_from = forms.DateField(
-        label="From (date)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date"},
-    )
-    date_to = forms.DateField(
-        label="To (date)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date"},
-    )
+    field_order = FILTER_FIELDS
 
     def __init__(self, *args, themes=(), suppliers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", "Any theme")] + [(theme, theme) for theme in themes]
         self.fields["supplier"].choices = [("", "Any supplier")] + [(pk, name) for pk, name in suppliers]
         self.fields["date_from"].help_text = "Delivery counts by its report's period end; a commitment by its due date"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The to date must be the same as or after the from date")
-        return data
 
     def filters(self) -> tuple[str, impact.ImpactFilters]:
         """The dimension to group by and the filters, from a valid form."""
