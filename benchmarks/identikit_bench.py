@@ -18,7 +18,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -26,6 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from scratch_database import setup_database
+
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 HISTORY, SHARING_STOCK, COPIES, WORDS = 20_000, 200, 5, 40
@@ -33,23 +35,6 @@ RUNS = 10
 LIMIT = 0.500  # seconds, at the median
 BATCH = 5_000
 STOCK = "We are committed to delivering lasting social value through meaningful employment for local people."
-
-
-def setup_database():
-    import django
-
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="identikit-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    django.setup()
-    from django.db import connection
-
-    if scratch:
-        connection.settings_dict["TEST"]["NAME"] = f"{scratch}/bench.sqlite3"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return connection, old_name
 
 
 def _text(rng, vocabulary, words=WORDS):
@@ -238,7 +223,7 @@ def time_full_scan(offer, content) -> tuple[float, dict]:
 
 
 def main():
-    connection, old_name = setup_database()
+    connection, old_name = setup_database("identikit-bench")
     try:
         started = time.perf_counter()
         offer, content, key_count = build(random.Random(2026))

@@ -14,7 +14,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from scratch_database import setup_database
+
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 CONTRACTS, COMMITMENTS_PER_CONTRACT, REPORTS_PER_CONTRACT = 3_000, 5, 27  # 405,000 delivery lines
@@ -30,23 +32,6 @@ PLACES = ["Northtown", "Southside", "Eastgate", "Westfield", "Old Harbour", ""]
 RUNS = 15
 LIMIT = 0.300  # seconds, at the median
 BATCH = 5_000
-
-
-def setup_database():
-    import django
-
-    scratch = None
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="impact-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    django.setup()
-    from django.db import connection
-
-    if scratch:
-        connection.settings_dict["TEST"]["NAME"] = f"{scratch}/bench.sqlite3"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return connection, old_name
 
 
 def build(rng):
@@ -186,7 +171,7 @@ def time_selector(authority, **kwargs) -> list[float]:
 
 
 def main():
-    connection, old_name = setup_database()
+    connection, old_name = setup_database("impact-bench")
     try:
         from django.db import reset_queries
 
