@@ -634,10 +634,11 @@ def contract_reduce(
 
 
 def _with_counts(queryset):
+    # Newest first, said again: Django leaves Meta.ordering out of a query that aggregates.
     return queryset.annotate(
         response_count=Count("responses", distinct=True),
         unanswered_count=Count("responses", filter=Q(responses__answer=""), distinct=True),
-    )
+    ).order_by("-opened_at", "-id")
 
 
 def contract_for_assessment(authority: Authority, contract_id) -> Contract | None:
