@@ -19,8 +19,10 @@ Mapping (OCDS path → draft tender field):
     tender.value.amount + .currency (required; GBP only)       → estimated value excluding VAT (OCDS does not say)
     tender.mainProcurementCategory goods/services/works        → category (missing: from the CPV divisions when
                                                                   they agree, otherwise services)
-    tender.items[].classification and
-      .additionalClassifications[] with scheme CPV             → CPV codes (check digit removed: 45233162-2 → 45233162)
+    tender.classification and .additionalClassifications[],
+      then tender.items[].classification and
+      .additionalClassifications[], with scheme CPV            → CPV codes, the tender's main code first, each
+                                                                  once (check digit removed: 45233162-2 → 45233162)
     tender.tenderPeriod.startDate                              → publication date; its London date is the
                                                                   procurement start date
     tender.tenderPeriod.endDate                                → submission deadline
@@ -393,6 +395,9 @@ def parse_date_time(report: ReleaseReport, container: dict, key: str, path: str)
 
 
 def _cpv_codes(report: ReleaseReport, tender: dict) -> None:
+    """The tender's own classification first (many notices give their main CPV code only there), then the
+    items' codes; each code once, at the first path it appears."""
+    _classifications(report, tender, "tender")
     items = tender.get("items")
     if items is None:
         return
@@ -404,33 +409,36 @@ def _cpv_codes(report: ReleaseReport, tender: dict) -> None:
         if not isinstance(item, dict):
             report.error(item_path, "not an object")
             continue
-        classifications = [("classification", item.get("classification"))]
-        additional = item.get("additionalClassifications")
-        if isinstance(additional, list):
-            classifications += [
-                (f"additionalClassifications[{number}]", each) for number, each in enumerate(additional)
-            ]
-        elif additional is not None:
-            report.error(f"{item_path}.additionalClassifications", "not a list")
-        for name, classification in classifications:
-            path = f"{item_path}.{name}"
-            if classification is None:
-                continue
-            if not isinstance(classification, dict):
-                report.error(path, "not an object")
-                continue
-            scheme = classification.get("scheme")
-            code = _identifier(classification.get("id"))
-            if not isinstance(scheme, str) or scheme.strip().upper() != "CPV":
-                if code:
-                    report.note(f"{path}.scheme", f"{scheme!s} is not CPV, so the code {code} was not used")
-                continue
-            match = CPV_PATTERN.fullmatch(code)
-            if not match:
-                report.error(f"{path}.id", f"“{_shorten(code, 20)}” is not a CPV code (8 digits, like 45233130-9)")
-                continue
-            if match[1] not in {existing for _, existing in report.cpv_codes}:
-                report.cpv_codes.append((f"{path}.id", match[1]))
+        _classifications(report, item, item_path)
+
+
+def _classifications(report: ReleaseReport, container: dict, container_path: str) -> None:
+    """The CPV codes of one `classification` and its `additionalClassifications` (of the tender or an item)."""
+    classifications = [("classification", container.get("classification"))]
+    additional = container.get("additionalClassifications")
+    if isinstance(additional, list):
+        classifications += [(f"additionalClassifications[{number}]", each) for number, each in enumerate(additional)]
+    elif additional is not None:
+        report.error(f"{container_path}.additionalClassifications", "not a list")
+    for name, classification in classifications:
+        path = f"{container_path}.{name}"
+        if classification is None:
+            continue
+        if not isinstance(classification, dict):
+            report.error(path, "not an object")
+            continue
+        scheme = classification.get("scheme")
+        code = _identifier(classification.get("id"))
+        if not isinstance(scheme, str) or scheme.strip().upper() != "CPV":
+            if code:
+                report.note(f"{path}.scheme", f"{scheme!s} is not CPV, so the code {code} was not used")
+            continue
+        match = CPV_PATTERN.fullmatch(code)
+        if not match:
+            report.error(f"{path}.id", f"“{_shorten(code, 20)}” is not a CPV code (8 digits, like 45233130-9)")
+            continue
+        if match[1] not in {existing for _, existing in report.cpv_codes}:
+            report.cpv_codes.append((f"{path}.id", match[1]))
 
 
 def _category_from_cpv(codes: list[str]) -> str | None:

@@ -607,6 +607,55 @@ def test_cpv_codes_are_collected_once_and_other_schemes_ignored():
     )
 
 
+def test_the_tenders_own_classification_is_the_main_cpv_code_before_the_items():
+    # As Contracts Finder and Find a Tender publish: the main code on the tender, often with no items.
+    report = mapped(
+        classification={"scheme": "CPV", "id": "90910000-9", "description": "Cleaning services"},
+        additionalClassifications=[
+            {"scheme": "CPV", "id": "90911200"},
+            {"scheme": "CPV", "id": "9091"},
+            {"scheme": "UNSPSC", "id": "76111500"},
+        ],
+        items=[
+            {"id": "1", "classification": {"scheme": "CPV", "id": "90911200-8"}},
+            {"id": "2", "classification": {"scheme": "CPV", "id": "90919200-4"}},
+        ],
+    )
+    assert report.cpv_codes == [
+        ("tender.classification.id", "90910000"),
+        ("tender.additionalClassifications[0].id", "90911200"),
+        ("tender.items[1].classification.id", "90919200"),
+    ]
+    assert report.error_lines == [
+        "Release 1 (ocds-x-1), tender.additionalClassifications[1].id: “9091” is not a CPV code (8 digits, like "
+        "45233130-9)"
+    ]
+    assert (
+        "Release 1 (ocds-x-1), tender.additionalClassifications[2].scheme: UNSPSC is not CPV, so the code 76111500 "
+        "was not used" in report.note_lines
+    )
+    assert mapped(classification="90910000").error_lines == [
+        "Release 1 (ocds-x-1), tender.classification: not an object"
+    ]
+    assert mapped(additionalClassifications={"scheme": "CPV"}).error_lines == [
+        "Release 1 (ocds-x-1), tender.additionalClassifications: not a list"
+    ]
+
+
+def test_a_classification_only_notice_imports_its_codes_and_reports_unknown_ones(world):
+    release = release_of(
+        classification={"scheme": "CPV", "id": "45233130-9"},
+        additionalClassifications=[{"scheme": "CPV", "id": "99999999-9"}],
+    )
+    report = run_import(world, json.dumps(release))
+    [tender] = tenders_of(world.a)
+    assert cpv_of(tender) == {"45233130"}
+    assert report.error_lines == [
+        "Release 1 (ocds-x-1), tender.additionalClassifications[0].id: 99999999 is not in the CPV 2008 list, so it "
+        "was left out"
+    ]
+
+
 def test_the_contact_comes_from_the_procuring_entity_then_the_buyer():
     release = release_of()
     release["parties"] = [
