@@ -32,6 +32,8 @@ Mapping (OCDS path → draft tender field):
     parties[] with role procuringEntity, else buyer:
       contactPoint.name, contactPoint.email                    → contact name, contact email
     release id and ocid                                        → source: "OCDS release <id> (<ocid>)"
+    buyer {id, name}, parties[] with role buyer: name,
+      identifier and additionalIdentifiers (.legalName)        → not stored: whose notice it is (below)
 
 Rules, in the words the report uses:
 - A problem with one field is reported against its OCDS path ("Release 2 (ocds-213czf-000-00001),
@@ -45,6 +47,12 @@ Rules, in the words the report uses:
   services tender says so in a note, for the officer to change the category.
 - Notes say what was assumed (a category chosen, a time without a zone read as London time, a title shortened):
   check them in the draft. Nothing is ever published by an import.
+- A release another body bought is skipped, naming the buyer as the file gives it ("Release 3 (ocds-…): the buyer
+  is Eastvale District Council, not Northmoor Borough Council: import it there"). A local authority code (scheme
+  GB-LAC, or an id like GB-LAC-E09000003) equal to the authority's GSS code makes it the authority's; otherwise its
+  names decide, spelt any of the ways `buyer_names.same_buyer` allows; a GB-LAC code alone that differs refuses it.
+  A release with no buyer, or only identifiers we hold nothing to compare with (GB-PPON, GB-GOR), imports with a
+  note that it could not be checked.
 - The whole file is one transaction: if anything unexpected fails, no draft from the file is kept.
 """
 
@@ -68,6 +76,7 @@ from accounts.scoping import authority_scope
 from foundation.errors import DomainError
 from foundation.formatting import money_pence
 
+from .buyer_names import same_buyer
 from .models import CpvCode, Tender, TenderCategory
 from .services import tender_create_draft
 
@@ -91,6 +100,7 @@ FINISHED_STATUSES = {"cancelled", "unsuccessful", "complete", "withdrawn"}
 CPV_PATTERN = re.compile(r"(\d{8})(?:-\d)?")
 DATE_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE_ONLY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+ORG_ID_PATTERN = re.compile(r"[A-Z]{2}-[A-Z]{2,}-\S")
 
 
 # The report ---------------------------------------------------------------------------------------------------
@@ -115,6 +125,8 @@ class ReleaseReport:
     fields: dict = field(default_factory=dict)
     cpv_codes: list[tuple[str, str]] = field(default_factory=list)  # (OCDS path, 8-digit code)
     lots: list[dict] = field(default_factory=list)
+    buyer_names: list[str] = field(default_factory=list)  # as the file gives them, the buyer's own first
+    buyer_identifiers: list[tuple[str, str]] = field(default_factory=list)  # (scheme or "", id)
     problems: list[Problem] = field(default_factory=list)
     skipped: str = ""  # why no draft was (or would be) made from this release
     has_tender: bool = True
@@ -577,6 +589,38 @@ def _contact(report: ReleaseReport, release: dict) -> dict:
     return contact
 
 
+def _buyer(report: ReleaseReport, release: dict) -> None:
+    """Who the release says bought: `buyer` and the parties with the role buyer (names and identifiers). Read
+    leniently, as they only decide whose notice it is; anything unreadable counts as not given."""
+    buyer = release.get("buyer")
+    candidates = [buyer] if isinstance(buyer, dict) else []
+    parties = release.get("parties")
+    if isinstance(parties, list):
+        candidates += [
+            party
+            for party in parties
+            if isinstance(party, dict) and isinstance(party.get("roles"), list) and "buyer" in party["roles"]
+        ]
+    for candidate in candidates:
+        identifiers = [candidate.get("identifier")]
+        if isinstance(candidate.get("additionalIdentifiers"), list):
+            identifiers += candidate["additionalIdentifiers"]
+        names = [candidate.get("name")] + [each.get("legalName") for each in identifiers if isinstance(each, dict)]
+        for name in names:
+            if isinstance(name, str) and name.strip() and name.strip() not in report.buyer_names:
+                report.buyer_names.append(name.strip())
+        # buyer.id is often the organisation identifier run together, like GB-LAC-E09000003.
+        pairs = [("", candidate.get("id"))] + [
+            (each.get("scheme"), each.get("id")) for each in identifiers if isinstance(each, dict)
+        ]
+        for scheme, value in pairs:
+            value = _identifier(value)
+            # Without a scheme, an id is an organisation identifier only in the org-id form (GB-LAC-…); else it
+            # is the party's id within the file.
+            if value and (scheme or ORG_ID_PATTERN.match(value)):
+                report.buyer_identifiers.append((scheme.strip() if isinstance(scheme, str) else "", value))
+
+
 def _lots(report: ReleaseReport, tender: dict) -> tuple[list[dict], bool]:
     """The lots that can be imported, and whether every lot in the file could be."""
     lots = tender.get("lots")
@@ -716,6 +760,7 @@ def map_release(release: object, *, position: int, kind: str = "Release") -> Rel
     if months:
         fields["contract_term_months"] = months
     fields.update(_contact(report, release))
+    _buyer(report, release)
     what = "OCDS compiled release" if kind == "Record" else "OCDS release"
     fields["source"] = _shorten(f"{what} {report.release_id or '(no id)'} ({report.ocid or 'no ocid'})", SOURCE_LIMIT)
     return report
@@ -734,10 +779,55 @@ def _read_file(file) -> tuple[bytes | str, str]:
     return file.read(MAX_FILE_BYTES + 1), name
 
 
+LOCAL_AUTHORITY_SCHEME = "GB-LAC"  # org-id.guide: local authority codes, which are GSS codes
+
+
+def _check_buyers(authority: Authority, releases: list[ReleaseReport]) -> None:
+    """Refuse a release that another body bought; note one whose buyer cannot be checked.
+
+    The GSS code decides when the release gives one (as GB-LAC); otherwise the names, through `same_buyer`."""
+    gss = authority.gss_code.strip().upper()
+    for release in releases:
+        if not release.importable:
+            continue
+        local_codes = []
+        for scheme, value in release.buyer_identifiers:
+            value = value.upper()
+            if scheme.upper() == LOCAL_AUTHORITY_SCHEME:
+                local_codes.append(value)
+            elif not scheme and value.startswith(f"{LOCAL_AUTHORITY_SCHEME}-"):
+                local_codes.append(value.removeprefix(f"{LOCAL_AUTHORITY_SCHEME}-"))
+        if gss and gss in local_codes:
+            continue
+        if release.buyer_names:
+            if any(same_buyer(name, authority.name) for name in release.buyer_names):
+                continue
+            other = release.buyer_names[0]
+        elif gss and local_codes:
+            other = f"the body with the local authority code {local_codes[0]}"
+        elif release.buyer_identifiers:
+            scheme, value = release.buyer_identifiers[0]
+            release.note(
+                "buyer",
+                f"the buyer {'-'.join(part for part in (scheme, value) if part)} could not be checked against "
+                f"{authority.name}: make sure the notice is yours",
+            )
+            continue
+        else:
+            release.note(
+                "buyer", f"the release names no buyer, so it could not be checked that it is {authority.name}’s"
+            )
+            continue
+        release.error("", f"the buyer is {other}, not {authority.name}: import it there")
+        release.skip(f"the buyer is {other}, not {authority.name}")
+
+
 def _check_cpv_codes(releases: list[ReleaseReport]) -> None:
     wanted = {code for release in releases if release.importable for _, code in release.cpv_codes}
     known = set(CpvCode.objects.filter(code__in=wanted).values_list("code", flat=True))
     for release in releases:
+        if not release.importable:
+            continue  # not looked up, so not known to be unknown
         for path, code in release.cpv_codes:
             if code not in known:
                 release.error(path, f"{code} is not in the CPV 2008 list, so it was left out")
@@ -784,6 +874,7 @@ def ocds_import(*, authority: Authority, acting_user: User | None, file, dry_run
         for position, (kind, release) in enumerate(parsed.releases, start=1)
     ]
     with authority_scope(authority), transaction.atomic():
+        _check_buyers(authority, report.releases)
         _check_cpv_codes(report.releases)
         _check_references(authority, report.releases)
         if dry_run:

@@ -37,6 +37,26 @@ EXAMPLE_NOTES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def authority_a_is_the_buyer_of_the_examples(world):
+    """The standard's worked examples are London Borough of Barnet's notices (GB-LAC E09000003): authority A
+    holds that code, so it may import them; bare_release.json names A (as "Authority A BC")."""
+    world.a.gss_code = "E09000003"
+    world.a.save(update_fields=["gss_code"])
+
+
+def bought_by(data: bytes, name: str) -> str:
+    """A copy of a release package whose buyer is `name`, without identifiers."""
+    package = json.loads(data)
+    for release in package["releases"]:
+        release["buyer"] = {"name": name}
+        for party in release.get("parties", []):
+            if "buyer" in party.get("roles", []):
+                party["name"] = name
+                party.pop("identifier", None)
+    return json.dumps(package)
+
+
 def officer(world, authority=None):
     return world.user(authority or world.a, Role.PROCUREMENT_OFFICER)
 
@@ -206,7 +226,7 @@ def test_a_later_release_of_the_same_tender_is_refused_as_a_duplicate(world):
 def test_another_authority_is_unaffected_and_may_import_the_same_notice(world):
     run_import(world, fixture("tender.json"))
     assert tenders_of(world.b) == []
-    report = run_import(world, fixture("tender.json"), authority=world.b)
+    report = run_import(world, bought_by(fixture("tender.json"), "Authority B District Council"), authority=world.b)
     assert report.ok
     [tender_b] = tenders_of(world.b)
     [tender_a] = tenders_of(world.a)
@@ -214,6 +234,83 @@ def test_another_authority_is_unaffected_and_may_import_the_same_notice(world):
     assert tender_b.created_by == officer(world, world.b)
     assert len(audit_events(world.a, "tender.imported_ocds")) == 1
     assert len(audit_events(world.b, "tender.imported_ocds")) == 1
+
+
+# Whose notice it is -------------------------------------------------------------------------------------
+
+
+def with_buyer(reference: str, buyer=None, parties=None) -> dict:
+    release = release_of(id=reference)
+    release["ocid"] = f"ocds-x-{reference}"
+    if buyer is not None:
+        release["buyer"] = buyer
+    if parties is not None:
+        release["parties"] = parties
+    return release
+
+
+def test_a_release_another_body_bought_is_refused_naming_it_and_the_others_imported(world):
+    world.a.name = "Northmoor Borough Council"
+    world.a.save(update_fields=["name"])
+    package = {
+        "releases": [
+            with_buyer("T-1", buyer={"id": "nbc", "name": "The Borough of Northmoor"}),
+            with_buyer("T-2", parties=[{"id": "1", "name": "NORTHMOOR B.C.", "roles": ["buyer"]}]),
+            with_buyer("T-3", buyer={"id": "GB-PPON-PXYZ-1234-ABCD", "name": "Eastvale District Council"}),
+            with_buyer("T-4"),
+        ]
+    }
+    report = run_import(world, json.dumps(package))
+    assert [tender.reference for tender in tenders_of(world.a)] == ["T-1", "T-2", "T-4"]
+    assert report.error_lines == [
+        "Release 3 (ocds-x-T-3): the buyer is Eastvale District Council, not Northmoor Borough Council: import it there"
+    ]
+    assert [release.skipped_line for release in report.skipped] == [
+        "Release 3 (ocds-x-T-3) was skipped: the buyer is Eastvale District Council, not Northmoor Borough Council"
+    ]
+    assert report.note_lines[-1] == (
+        "Release 4 (ocds-x-T-4), buyer: the release names no buyer, so it could not be checked that it is "
+        "Northmoor Borough Council’s"
+    )
+    assert not any("buyer" in line for line in report.note_lines[:-1])
+
+
+def test_the_local_authority_code_decides_before_the_name(world):
+    barnet = {"scheme": "GB-LAC", "id": "E09000003"}
+    elsewhere = {"scheme": "GB-LAC", "id": "E09000001"}
+    package = {
+        "releases": [
+            # Authority A holds E09000003, whatever name the notice uses.
+            with_buyer("T-1", parties=[{"id": "1", "name": "Barnet", "roles": ["buyer"], "identifier": barnet}]),
+            with_buyer("T-2", buyer={"id": "GB-LAC-E09000003"}),
+            with_buyer("T-3", parties=[{"id": "1", "roles": ["buyer"], "identifier": elsewhere}]),
+            with_buyer(
+                "T-4", parties=[{"id": "1", "roles": ["buyer"], "identifier": {"scheme": "GB-PPON", "id": "P1"}}]
+            ),
+        ]
+    }
+    report = run_import(world, json.dumps(package))
+    assert [tender.reference for tender in tenders_of(world.a)] == ["T-1", "T-2", "T-4"]
+    assert report.error_lines == [
+        "Release 3 (ocds-x-T-3): the buyer is the body with the local authority code E09000001, not Authority A "
+        "Borough Council: import it there"
+    ]
+    assert (
+        "Release 4 (ocds-x-T-4), buyer: the buyer GB-PPON-P1 could not be checked against Authority A Borough "
+        "Council: make sure the notice is yours" in report.note_lines
+    )
+
+
+def test_a_notice_for_another_body_is_refused_in_a_dry_run_and_by_the_command(world):
+    report = run_import(world, fixture("tender.json"), authority=world.b, dry_run=True)
+    assert not report.ok and report.created == []
+    assert report.error_lines == [
+        "Release 1 (ocds-213czf-000-00001): the buyer is London Borough of Barnet, not Authority B District "
+        "Council: import it there"
+    ]
+    with pytest.raises(CommandError):
+        run_command(str(FIXTURES / "tender.json"), "--authority", world.b.slug)
+    assert tenders_of(world.b) == []
 
 
 # Files written for these tests -----------------------------------------------------------------------------
