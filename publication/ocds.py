@@ -12,7 +12,7 @@ the tender's id), and one release per stage change, each dated when the change h
     <ocid>-implementation-<report id>  implementation      the last line verified        a report's accepted lines
 
 What is published, and what never is:
-- Only public tenders, by the public tender list's own rule (`tenders.clarifications.public_q`: published, closed or
+- Only public tenders, by the public tender list's own rule (`tenders.selectors.public_q`: published, closed or
   awarded, from the publication date); never drafts or cancelled tenders.
 - The tender's state at each release is rebuilt from its amendments (each keeps the values before and after).
 - Only confirmed awards, from what confirmation froze (`Award.contract_terms`): the winner, its price and its

@@ -1,7 +1,7 @@
 """Reads for publication: an authority's public tenders with every stage their releases show, joined in the
 database, in a fixed number of queries for any number of tenders.
 
-Only what is public is read: public tenders by the public list's own rule (`tenders.clarifications.public_q`),
+Only what is public is read: public tenders by the public list's own rule (`tenders.selectors.public_q`),
 confirmed awards from what confirmation froze (`Award.contract_terms`; offers are never read), and the delivery
 lines the contract manager accepted.
 """
@@ -17,8 +17,8 @@ from accounts.models import Authority, Organisation
 from charters.models import CharterMeasure
 from compact.models import Contract, DeliveryLine, DeliveryReport, Verification
 from evaluation.models import Award, Evaluation
-from tenders.clarifications import public_q
 from tenders.models import Amendment, CpvCode, Lot, RelevantMeasure, Tender
+from tenders.selectors import public_q
 
 # The winner's public details, as the award's terms name it (confirmation froze its organisation id into them).
 SUPPLIER_FIELDS = ("name", "company_number", "charity_number", "postcode")

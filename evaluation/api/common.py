@@ -1,6 +1,6 @@
 """What the evaluation API's resources share: tags, error responses, the state conflicts (409)."""
 
-from accounts.api.foundation import error_responses, register_conflicts
+from accounts.api.foundation import register_conflicts
 from tenders import sealing
 
 from .. import services
@@ -13,7 +13,6 @@ TAG_MODERATION = ["evaluation moderation"]
 TAG_AWARDS = ["awards"]
 
 READ = (401, 403, 404)  # the errors of a read, for `Doc(errors=...)`
-READ_ERRORS = error_responses(*READ)
 WRITE = (400, 401, 403, 404, 409)  # the errors of a write, for `Doc(errors=...)`
 
 

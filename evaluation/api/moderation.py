@@ -9,7 +9,7 @@ from tenders.models import Offer
 
 from .. import selectors, services
 from ..models import EvaluationStatus
-from .common import READ_ERRORS, TAG_MODERATION, WRITE, person_name
+from .common import TAG_MODERATION, WRITE, person_name
 from .evaluations import EvaluationDetailSerializer, EvaluationsView
 from .scores import EvaluationScoresInputSerializer, refusal_field, score_items
 
@@ -118,8 +118,7 @@ class Moderation(ListMixin, ModerationView):
             "The moderator only (403 with the reason for anyone else), once every evaluator on the panel "
             "has submitted (409 until then): per offer and question, each member's score and rationale, the spread "
             "(wide ones flagged) and the agreed score.",
-            # The write errors listed after the read ones, as the schema always had them.
-            responses={200: paginated(ModerationRowSerializer, "ModerationRowPage"), **READ_ERRORS},
+            responses={200: paginated(ModerationRowSerializer, "ModerationRowPage")},
             errors=WRITE,
         )
     }

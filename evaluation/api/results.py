@@ -9,7 +9,7 @@ from tenders.models import Lot
 
 from .. import scoring, selectors, services
 from ..models import EvaluationStatus
-from .common import READ_ERRORS
+from .common import READ
 from .evaluations import EvaluationsView
 from .moderation import supplier_name
 
@@ -122,8 +122,8 @@ class Results(RetrieveMixin, EvaluationsView):
             "Once moderation is finalised (409 before): per lot, the ranking with each offer's points by "
             "part, the criteria's points, and whether the winner changes if the social value weighting moves by 5 "
             "points either way.",
-            responses={200: ResultsSerializer, **READ_ERRORS},  # 409 after the read errors, as always
-            errors=(409,),
+            responses={200: ResultsSerializer},
+            errors=(*READ, 409),
         )
     }
 

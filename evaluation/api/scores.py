@@ -11,7 +11,7 @@ from tenders import sealing
 from tenders.models import Offer
 
 from .. import selectors, services
-from .common import READ_ERRORS, TAG_SCORING, WRITE
+from .common import READ, TAG_SCORING, WRITE
 from .evaluations import PanelMemberSerializer
 from .panels import MembersView
 
@@ -105,8 +105,7 @@ class OwnScores(ListMixin, MembersView):
             "Evaluators (`evaluation.score`), for their own place on a panel only: every offer being "
             "evaluated with the scores you have given it. Another member's scores answer 404; until you are cleared "
             "of conflicts of interest the offers stay hidden (403, with the reason).",
-            # The write errors listed after the read ones, as the schema always had them.
-            responses={200: paginated(OfferScoresSerializer, "OfferScoresPage"), **READ_ERRORS},
+            responses={200: paginated(OfferScoresSerializer, "OfferScoresPage")},
             errors=WRITE,
         )
     }
@@ -137,8 +136,8 @@ class OfferScores(MembersView):
             "evaluations_offer_scores_retrieve",
             "Read your scores of one offer",
             "Your own scores only (another member's: 404), once you are cleared to read the offer.",
-            responses={200: OfferScoresSerializer, **READ_ERRORS},  # 409 after the read errors, as always
-            errors=(409,),
+            responses={200: OfferScoresSerializer},
+            errors=(*READ, 409),
         ),
         "put": Doc(
             "evaluations_offer_scores_update",

@@ -4,6 +4,7 @@ organisation a bidder acts for, and the monetised value's shape."""
 from rest_framework import exceptions, serializers
 
 from accounts.api.foundation import register_conflicts
+from accounts.selectors import supplier_organisations_for
 
 from .. import clarifications, offers, sealing, services
 
@@ -38,7 +39,7 @@ def money_field(**kwargs):
 
 def supplier_organisation(user, organisation_id):
     """The supplier organisation the caller acts for: the one named, or their only one. 403 for non-suppliers."""
-    organisations = clarifications.supplier_organisations_for(user)
+    organisations = supplier_organisations_for(user)
     if not organisations:
         raise exceptions.PermissionDenied("Only members of a supplier organisation can do this.")
     if organisation_id is None:
